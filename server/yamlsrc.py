@@ -1,0 +1,68 @@
+"""Load YAML keeping the line of every key and item, for `PATH:LINE: message` errors."""
+from __future__ import annotations
+
+import re
+
+import yaml
+
+
+class LineDict(dict):
+    """A mapping that remembers its own line and the line of each key."""
+
+    line: int = 0
+    lines: dict
+
+
+class LineList(list):
+    """A sequence that remembers its own line and the line of each item."""
+
+    line: int = 0
+    lines: list
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with lines kept and YAML 1.2 booleans (yes/no/on/off stay text)."""
+
+
+# Start from SafeLoader's resolvers but let only true/false be booleans: a facilitator's
+# options "Yes" and "No" are answers, not booleans.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_mapping(loader, node):
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) or key is None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text", key_node.start_mark
+            )
+        key = str(key)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader, node):
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def load(text: str):
+    """Parse YAML text into LineDict/LineList/scalars; raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
