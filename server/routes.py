@@ -1,0 +1,203 @@
+"""HTTP routes: the join page, projector, console, QR and downloads."""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
+                   url_for)
+from markupsafe import Markup
+
+from . import i18n, qr
+from .live import Room, key_matches
+
+bp = Blueprint("workshop", __name__)
+
+
+def hub():
+    return current_app.extensions["workshop"]
+
+
+def page_lang(default: str = "en") -> str:
+    return i18n.negotiate(request.headers.get("Accept-Language"),
+                          request.args.get("lang") or request.cookies.get("lang"), default)
+
+
+def render(template: str, status: int = 200, lang: str | None = None, **context):
+    lang = lang or page_lang()
+    return render_template(template, lang=lang, strings=i18n.strings(lang), **context), status
+
+
+def base_url() -> str:
+    """Return the URL phones use: --public-url, else this request's host."""
+    return hub().base_url or request.host_url.rstrip("/")
+
+
+@bp.app_errorhandler(404)
+def not_found(_):
+    return render("error.html", 404, status=404, message=i18n.t(page_lang(), "error_not_found"))
+
+
+@bp.app_errorhandler(401)
+@bp.app_errorhandler(403)
+def forbidden(exc):
+    return render("error.html", exc.code, status=exc.code,
+                  message=i18n.t(page_lang(), "error_no_key" if exc.code == 401 else "error_bad_key"))
+
+
+@bp.route("/")
+def index():
+    """Show the form where a participant types the join code."""
+    return render("index.html", error=None, code="")
+
+
+@bp.route("/join")
+def join():
+    """Send a typed join code to its phone page; wrong codes are rate-limited per address."""
+    code = request.args.get("code", "").strip().upper()[:16]
+    guesses = hub().guesses
+    if not guesses.allow(request.remote_addr):
+        return render("index.html", 429, error=i18n.t(page_lang(), "error_too_many_guesses"), code=code)
+    if hub().by_join_code(code) is None:
+        guesses.fail(request.remote_addr)
+        return render("index.html", 404, error=i18n.t(page_lang(), "error_unknown_code"), code=code)
+    return redirect(url_for(".phone", code=code), 303)
+
+
+@bp.route("/j/<code>")
+def phone(code):
+    """Serve the phone page of a session."""
+    room = hub().by_join_code(code)
+    if room is None:
+        abort(404)
+    return render("phone.html", lang=page_lang(room.deck.language[:2]), session=session_info(room))
+
+
+@bp.route("/j/<code>/takeaway.pdf")
+def takeaway(code):
+    """Let a participant download their own answers beside the room's, once allowed."""
+    room = hub().by_join_code(code)
+    if room is None:
+        abort(404)
+    if not room.state.takeaways:
+        abort(403)
+    token = request.args.get("token", "")
+    participant = room.store.participant(room.id, token) if token else None
+    if participant is None:
+        abort(404)
+    import handouts
+    pdf = handouts.build_takeaway(room.deck, handouts.load_results(room.store, room.deck, room.id),
+                                  participant.id)
+    return pdf_response(pdf, f"takeaway-{room.row.join_code}.pdf")
+
+
+def session_info(room: Room) -> dict:
+    return {"id": room.id, "code": room.row.join_code, "title": room.deck.title,
+            "language": room.deck.language, "join_url": hub().join_url(room, base_url())}
+
+
+def facilitator_room(session_id: str) -> Room:
+    """Return the room if the request carries its facilitator key; 401 or 403 otherwise."""
+    room = hub().get(session_id)
+    if room is None:
+        abort(404)
+    key = (request.args.get("key") or request.headers.get("X-Workshop-Key")
+           or request.cookies.get(f"wk_{room.id}"))
+    if not key:
+        abort(401)
+    if not key_matches(room, key):
+        abort(403)
+    return room
+
+
+def facilitator_page(session_id: str, template: str, **extra):
+    room = facilitator_room(session_id)
+    if "key" in request.args:  # trade the key for a cookie and take it out of the address bar
+        response = redirect(request.path, 303)
+        response.set_cookie(f"wk_{room.id}", request.args["key"], httponly=True, samesite="Strict",
+                            max_age=7 * 24 * 3600)
+        return response
+    join_url = hub().join_url(room, base_url())
+    body, status = render(template, lang=page_lang(room.deck.language[:2]), deck=room.deck,
+                          session=session_info(room), qr_svg=Markup(qr.svg(join_url)), **extra)
+    response = Response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/s/<session_id>/projector")
+def projector(session_id):
+    """Serve the projector page (facilitator only)."""
+    return facilitator_page(session_id, "projector.html")
+
+
+@bp.route("/s/<session_id>/console")
+def console(session_id):
+    """Serve the facilitator console (facilitator only)."""
+    room = hub().get(session_id)
+    deck_meta = [] if room is None else [
+        {"index": i, "kind": s.kind, "heading": s.heading, "notes": s.notes, "minutes": s.minutes,
+         "poll": dict(s.poll.public(), correct=list(s.poll.correct)) if s.poll else None}
+        for i, s in enumerate(room.deck.slides)]
+    downloads = {name: url_for(f".{name}", session_id=session_id)
+                 for name in ("summary", "handouts_pdf", "export_csv", "export_json")}
+    downloads["handouts"] = downloads.pop("handouts_pdf")
+    return facilitator_page(session_id, "console.html", deck_meta=deck_meta, downloads=downloads)
+
+
+@bp.route("/s/<session_id>/qr.svg")
+def qr_svg(session_id):
+    """Serve the join QR code (it only encodes the public join URL)."""
+    room = hub().get(session_id)
+    if room is None:
+        abort(404)
+    return Response(qr.svg(hub().join_url(room, base_url())), mimetype="image/svg+xml")
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/s/<session_id>/summary.pdf")
+def summary(session_id):
+    """Download the facilitator's session summary."""
+    import handouts
+    room = facilitator_room(session_id)
+    results = handouts.load_results(room.store, room.deck, room.id)
+    return pdf_response(handouts.build_summary(room.deck, results), f"summary-{room.id}.pdf")
+
+
+@bp.route("/s/<session_id>/handouts.pdf")
+def handouts_pdf(session_id):
+    """Download the handouts with the room's results."""
+    import handouts
+    room = facilitator_room(session_id)
+    results = handouts.load_results(room.store, room.deck, room.id)
+    pdf = handouts.build_handouts(room.deck, results, join_url=hub().join_url(room, base_url()),
+                                  join_code=room.row.join_code)
+    return pdf_response(pdf, f"handouts-{room.id}.pdf")
+
+
+@bp.route("/s/<session_id>/export.csv")
+def export_csv(session_id):
+    """Download every answer as CSV."""
+    import handouts
+    room = facilitator_room(session_id)
+    data = handouts.export_csv(room.deck, handouts.load_results(room.store, room.deck, room.id))
+    return Response(data, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="answers-{room.id}.csv"'})
+
+
+@bp.route("/s/<session_id>/export.json")
+def export_json(session_id):
+    """Download every answer as JSON."""
+    import handouts
+    room = facilitator_room(session_id)
+    data = handouts.export_json(room.deck, handouts.load_results(room.store, room.deck, room.id))
+    return Response(data, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="answers-{room.id}.json"'})
+
+
+@bp.route("/healthz")
+def healthz():
+    return {"ok": True}

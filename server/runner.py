@@ -1,0 +1,92 @@
+"""`workshop serve`: create or resume a session, print its URLs and QR, serve until Ctrl-C."""
+from __future__ import annotations
+
+import errno
+import signal
+import socket
+import sys
+
+import click
+
+from .config import DEFAULT_DECK
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the listening socket first, so a busy port is one clear line, not a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(f"port {port} is busy: stop the other server or use --port") from None
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(4096)  # a room's worth of phones may connect in the same second
+    sock.setblocking(False)
+    return sock
+
+
+def serve(deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
+    from . import create_app
+    from .cli import lan_address, load_or_fail
+    from .live import Room
+
+    deck = load_or_fail(deck_path) if deck_path else None
+    sock = listen(host, port)
+    if not public_url:
+        shown = lan_address() if host in ("0.0.0.0", "::", "") else host
+        public_url = f"http://{shown}:{port}"
+    app = create_app({"DB": db, "PUBLIC_URL": public_url})
+    hub = app.extensions["workshop"]
+    if resume_id:
+        room: Room | None = hub.resume(resume_id, deck)
+        if room is None:
+            sock.close()
+            raise click.ClickException(f"no session {resume_id} in {db} (or its deck cannot be "
+                                       f"loaded); `workshop sessions --db {db}` lists them")
+    else:
+        deck = deck or load_or_fail(DEFAULT_DECK)
+        room = hub.create(deck, deck_path or str(DEFAULT_DECK))
+
+    base = public_url.rstrip("/")
+    key = room.row.facilitator_key
+    click.echo(f"Workshop: {room.deck.title}  (session {room.id}, join code {room.row.join_code})")
+    click.echo(f"Join URL: {hub.join_url(room)}")
+    click.echo(f"Projector URL: {base}/s/{room.id}/projector?key={key}")
+    click.echo(f"Console URL: {base}/s/{room.id}/console?key={key}")
+    if show_qr:
+        from . import qr
+        click.echo(qr.terminal(hub.join_url(room)))
+    click.echo(f"Keep the Projector and Console URLs to yourself. Stop with Ctrl-C; "
+               f"carry on later with: workshop serve --resume {room.id}", err=True)
+    sys.stdout.flush()
+
+    run(app, sock)
+    hub.stopping = True
+    hub.store.close()
+    click.echo(f"Stopped. Resume with: workshop serve --resume {room.id}", err=True)
+
+
+def run(app, sock) -> None:
+    """Serve the app on the bound socket with the configured async mode until interrupted."""
+    from . import socketio, start_ticker
+    start_ticker(app)
+    if app.config["ASYNC_MODE"] == "gevent":
+        from gevent import signal_handler
+        from gevent.pywsgi import WSGIServer
+        from geventwebsocket.handler import WebSocketHandler
+
+        server = WSGIServer(sock, app, handler_class=WebSocketHandler, log=None)
+        stop = lambda *_: server.stop(timeout=1)  # noqa: E731
+        signal_handler(signal.SIGTERM, stop)
+        signal_handler(signal.SIGINT, stop)
+        server.serve_forever()
+        return
+    host, port = sock.getsockname()[:2]
+    sock.close()  # threading mode: werkzeug binds its own socket
+    try:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
+    except KeyboardInterrupt:
+        pass

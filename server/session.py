@@ -1,0 +1,135 @@
+"""The live session's state machine: current slide, poll states, facilitator actions. Pure."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .deck import Deck, Poll
+
+PENDING, OPEN, CLOSED = "pending", "open", "closed"
+ACTIONS = ("next", "prev", "goto", "open", "close", "toggle_voting", "reveal", "hide",
+           "toggle_results", "reset", "hide_answer", "qr", "takeaways")
+
+
+class ControlError(ValueError):
+    """A facilitator action that cannot be applied; `code` is stable."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class PollState:
+    """Whether a poll takes answers, and whether its results are shown to the room."""
+
+    status: str = PENDING
+    revealed: bool = False
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "revealed": self.revealed}
+
+
+def default_revealed(deck: Deck, poll: Poll) -> bool:
+    """Show results live by default, except for quizzes and scenarios (shown after the vote)."""
+    slide = deck.slides[deck.poll_slide_index(poll.id)]
+    return not poll.correct and slide.kind != "scenario"
+
+
+@dataclass
+class SessionState:
+    """Everything the room sees that is not an answer."""
+
+    deck: Deck
+    slide: int = 0
+    polls: dict[str, PollState] = field(default_factory=dict)
+    qr: bool = False
+    takeaways: bool = False
+
+    def __post_init__(self):
+        for pid, poll in self.deck.polls.items():
+            self.polls.setdefault(pid, PollState(revealed=default_revealed(self.deck, poll)))
+
+    @property
+    def current_poll(self) -> Poll | None:
+        return self.deck.slides[self.slide].poll
+
+    def poll_state(self, poll_id: str) -> PollState:
+        return self.polls[poll_id]
+
+    def accepts(self, poll_id: str) -> bool:
+        return self.polls[poll_id].status == OPEN
+
+
+def apply(state: SessionState, action: str, args: dict) -> set[str]:
+    """Apply a facilitator action in place; return what changed: 'slide', 'qr', 'takeaways',
+    'poll:<id>', 'reset:<id>', 'hide:<id>'. Raise ControlError for an impossible action."""
+    deck = state.deck
+    if action in ("next", "prev", "goto"):
+        target = {"next": state.slide + 1, "prev": state.slide - 1}.get(action)
+        if action == "goto":
+            target = args.get("slide")
+            if not isinstance(target, int) or isinstance(target, bool):
+                raise ControlError("bad_slide", "goto needs 'slide', a slide number from 0.")
+            if not 0 <= target < len(deck.slides):
+                raise ControlError("bad_slide", f"There is no slide {target}; "
+                                                f"use 0 to {len(deck.slides) - 1}.")
+        target = max(0, min(len(deck.slides) - 1, target))
+        if target == state.slide:
+            return set()
+        state.slide = target
+        changed = {"slide"}
+        poll = state.current_poll
+        if poll and state.polls[poll.id].status == PENDING:
+            state.polls[poll.id].status = OPEN  # arriving at a question opens it, as in the room
+            changed.add(f"poll:{poll.id}")
+        return changed
+    if action == "qr":
+        show = args.get("show", not state.qr)
+        if not isinstance(show, bool):
+            raise ControlError("bad_value", "'show' must be true or false.")
+        state.qr = show
+        return {"qr"}
+    if action == "takeaways":
+        allow = args.get("allow", True)
+        if not isinstance(allow, bool):
+            raise ControlError("bad_value", "'allow' must be true or false.")
+        state.takeaways = allow
+        return {"takeaways"}
+    if action not in ACTIONS:
+        raise ControlError("unknown_action", f"Unknown action '{action}'; use one of {', '.join(ACTIONS)}.")
+    poll_id = args.get("poll")
+    if poll_id is None:
+        poll = state.current_poll
+        if poll is None:
+            raise ControlError("no_poll", "This slide has no poll; name one with 'poll'.")
+        poll_id = poll.id
+    if not isinstance(poll_id, str) or poll_id not in state.polls:
+        raise ControlError("unknown_poll", "There is no such poll in this deck.")
+    ps = state.polls[poll_id]
+    if action == "toggle_voting":
+        action = "close" if ps.status == OPEN else "open"
+    if action == "toggle_results":
+        action = "hide" if ps.revealed else "reveal"
+    if action == "open":
+        ps.status = OPEN
+    elif action == "close":
+        ps.status = CLOSED
+    elif action == "reveal":
+        ps.revealed = True
+    elif action == "hide":
+        ps.revealed = False
+    elif action == "reset":
+        ps.status = OPEN if deck.slides[state.slide].poll and state.current_poll.id == poll_id else PENDING
+        ps.revealed = default_revealed(deck, deck.polls[poll_id])
+        return {f"poll:{poll_id}", f"reset:{poll_id}"}
+    elif action == "hide_answer":
+        if deck.polls[poll_id].type != "open":
+            raise ControlError("not_open_text", "Only open-text answers can be hidden.")
+        participant = args.get("participant")
+        if not isinstance(participant, int) or isinstance(participant, bool):
+            raise ControlError("bad_value", "hide_answer needs 'participant', a number.")
+        if not isinstance(args.get("hidden", True), bool):
+            raise ControlError("bad_value", "'hidden' must be true or false.")
+        return {f"hide:{poll_id}"}
+    return {f"poll:{poll_id}"}
