@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from . import socketio
+from .extensions import socketio
 from .live import RateLimiter, Room, key_matches
 from .polls import AnswerError
 from .session import ControlError

@@ -29,7 +29,7 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def serve(deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
-    from . import create_app
+    from .app import create_app
     from .cli import lan_address, load_or_fail
     from .live import Room
 
@@ -71,7 +71,8 @@ def serve(deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
 
 def run(app, sock) -> None:
     """Serve the app on the bound socket with the configured async mode until interrupted."""
-    from . import socketio, start_ticker
+    from .app import start_ticker
+    from .extensions import socketio
     start_ticker(app)
     if app.config["ASYNC_MODE"] == "gevent":
         from gevent import signal_handler

@@ -1,0 +1,52 @@
+"""The app factory: config, store, live rooms, Socket.IO and routes wired together."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask
+from . import config as settings
+from .extensions import socketio
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the Flask app with its store, live rooms and Socket.IO attached."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"))
+    app.config.update(settings.from_env())
+    app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
+    app.config["DB"] = app.config["DB"] or str(Path(app.instance_path) / "workshop.db")
+    app.config["MAX_CONTENT_LENGTH"] = 1_000_000
+
+    from .live import Hub
+    from .store import Store
+
+    store = app.config.get("STORE") or Store(app.config["DB"])
+    app.extensions["workshop"] = Hub(store, app.config["PUBLIC_URL"], app.config["PHONE_RESULTS_SECONDS"],
+                                     app.config["JOIN_GUESSES"])
+
+    public = app.config["PUBLIC_URL"]
+    public_origin = "{0.scheme}://{0.netloc}".format(urlsplit(public)) if public else None
+
+    def same_origin(origin, environ) -> bool:
+        """Allow the page's own origin and the --public-url origin, never any other."""
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return origin in (own, public_origin)
+
+    from . import events, routes  # noqa: F401 - handlers must be known before init_app binds them
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=same_origin,
+                      max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
+                      ping_interval=app.config["PING_INTERVAL"], ping_timeout=20,
+                      manage_session=False)
+
+    app.register_blueprint(routes.bp)
+    return app
+
+
+def start_ticker(app: Flask):
+    """Start the background task that pushes coalesced updates."""
+    from .events import ticker
+    return socketio.start_background_task(ticker, app)
