@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import errno
+import os
 import signal
 import socket
 import sys
+from pathlib import Path
 
 import click
 
@@ -47,8 +49,9 @@ def serve(deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
             raise click.ClickException(f"no session {resume_id} in {db} (or its deck cannot be "
                                        f"loaded); `workshop sessions --db {db}` lists them")
     else:
-        deck = deck or load_or_fail(DEFAULT_DECK)
-        room = hub.create(deck, deck_path or str(DEFAULT_DECK))
+        deck_path = deck_path or os.environ.get("WORKSHOP_DECK") or str(DEFAULT_DECK)
+        deck = deck or load_or_fail(deck_path)
+        room = hub.create(deck, str(Path(deck_path).resolve()))
 
     base = public_url.rstrip("/")
     key = room.row.facilitator_key

@@ -243,3 +243,11 @@ def test_tally_pushes_are_coalesced(phone, facilitator, room, deck, hub):
     push_changes(hub)
     tallies = received(facilitator, "tally")
     assert len(tallies) == 1 and tallies[0]["polls"]["homework-followers"]["answered"] == 12
+
+
+def test_every_setting_is_documented():
+    from pathlib import Path
+
+    from server.config import SETTINGS
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "deployment.md").read_text()
+    assert [s.name for s in SETTINGS if f"WORKSHOP_{s.name}" not in doc] == []
