@@ -69,6 +69,7 @@ def connect(auth):
                                         RateLimiter(c["ANSWER_RATE"], c["ANSWER_BURST"]))
         join_room(phones(room))
         room.connected += 1
+        room.dirty.add("")  # the console's connected count changed
         socketio.emit("welcome", {
             "participant": {"id": participant.id, "pseudonym": participant.pseudonym,
                             "nickname": nickname.strip()[:40] or participant.nickname},
