@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class Poll:
     right: str = ""
     max_length: int = 280
     group: str = ""
+    line: int = field(default=0, compare=False)  # where its id stands in the deck file
 
     @property
     def items(self) -> tuple[str, ...]:
@@ -186,7 +188,7 @@ class _Checker:
             return default
         value, line = data[key], data.lines[key]
         ok = isinstance(value, int) if integer else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok:
+        if isinstance(value, bool) or not ok or not math.isfinite(value):
             want = "a whole number" if integer else "a number"
             self.problem(line, f"{where}: '{key}' must be {want}, not {_kind(value)}")
             return default
@@ -253,12 +255,12 @@ class _Checker:
                 slides.append(slide)
                 if slide.poll:
                     if slide.poll.id in polls:
-                        self.problem(slide.line, f"slide {i + 1}: duplicate poll id "
+                        self.problem(slide.poll.line, f"slide {i + 1}: duplicate poll id "
                                                  f"'{slide.poll.id}' (first at line "
                                                  f"{poll_lines[slide.poll.id]})")
                     else:
                         polls[slide.poll.id] = slide.poll
-                        poll_lines[slide.poll.id] = slide.line
+                        poll_lines[slide.poll.id] = slide.poll.line
         language = self.text(data, "language", "deck", "en")
         planned = sum(s.minutes for s in slides)
         minutes = self.number(data, "minutes", "deck", planned, lo=1, hi=1440)
@@ -279,9 +281,9 @@ class _Checker:
             if "kind" not in data:
                 self.problem(data.line, f"{where}: missing 'kind' (one of {', '.join(SLIDE_KINDS)})")
             else:
-                hint = difflib.get_close_matches(str(kind), SLIDE_KINDS, n=1)
+                hint = difflib.get_close_matches(kind, SLIDE_KINDS, n=1) if isinstance(kind, str) else []
                 tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.problem(data.lines["kind"], f"{where}: unknown kind '{kind}'{tip}; "
+                self.problem(data.lines["kind"], f"{where}: unknown kind {_shown(kind)}{tip}; "
                                                  f"use one of {', '.join(SLIDE_KINDS)}")
             return None
         required, optional = SLIDE_KEYS[kind]
@@ -311,9 +313,9 @@ class _Checker:
             if "type" not in data:
                 self.problem(data.line, f"{where}: missing 'type' (one of {', '.join(POLL_TYPES)})")
             else:
-                hint = difflib.get_close_matches(str(ptype), POLL_TYPES, n=1)
+                hint = difflib.get_close_matches(ptype, POLL_TYPES, n=1) if isinstance(ptype, str) else []
                 tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.problem(data.lines["type"], f"{where}: unknown type '{ptype}'{tip}; "
+                self.problem(data.lines["type"], f"{where}: unknown type {_shown(ptype)}{tip}; "
                                                  f"use one of {', '.join(POLL_TYPES)}")
             ptype = None
         if ptype:
@@ -325,7 +327,8 @@ class _Checker:
                                            f"letters, digits and '-', at most 64")
         if poll_id:
             where = f"{where} '{poll_id}'"
-        common = dict(id=poll_id, question=self.text(data, "question", where),
+        common = dict(id=poll_id, line=data.lines.get("id", data.line),
+                      question=self.text(data, "question", where),
                       group=self.text(data, "group", where),
                       allow_change=self.flag(data, "allow_change", where, True))
         if ptype == "choice":
@@ -368,7 +371,7 @@ class _Checker:
             if text not in options:
                 hint = difflib.get_close_matches(text or "", options, n=1)
                 tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.problem(line, f"{where}: 'correct' answer '{item}' is not one of the options{tip}")
+                self.problem(line, f"{where}: 'correct' answer {_shown(item)} is not one of the options{tip}")
             else:
                 out.append(options.index(text))
         if len(out) > 1 and not multiple:
@@ -382,7 +385,7 @@ def _kind(value) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return "a number"
+        return "a number" if math.isfinite(value) else f"{value}"
     if isinstance(value, str):
         return "text"
     if isinstance(value, list):
@@ -392,6 +395,15 @@ def _kind(value) -> str:
     return type(value).__name__
 
 
+def _shown(value) -> str:
+    """Quote a value for a message, briefly: a YAML alias bomb must never be spelled out."""
+    if isinstance(value, str):
+        return f"'{value[:60]}'" + ("..." if len(value) > 60 else "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return _kind(value)
+
+
 def parse_deck(text: str, path: str = "<deck>") -> Deck:
     """Parse and validate deck text; raise DeckError with every problem found."""
     if not text.strip():
@@ -399,12 +411,15 @@ def parse_deck(text: str, path: str = "<deck>") -> Deck:
     try:
         data = yamlsrc.load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise DeckError([f"{path}:{line}: not valid YAML: {reason}"]) from None
+        raise DeckError([f"{path}:{_error_line(exc, text)}: not valid YAML: "
+                         f"{getattr(exc, 'problem', None) or str(exc).splitlines()[0]}"]) from None
+    except RecursionError:
+        raise DeckError([f"{path}:1: the YAML is nested too deeply to be a deck"]) from None
     checker = _Checker(path)
-    deck = checker.deck(data)
+    try:
+        deck = checker.deck(data)
+    except RecursionError:
+        raise DeckError([f"{path}:1: the YAML is nested too deeply to be a deck"]) from None
     if deck is None:
         raise DeckError(checker.problems or [f"{path}:1: not a usable deck"])
     return deck
@@ -432,3 +447,19 @@ def load_deck(path: str | os.PathLike) -> Deck:
         line = raw[: exc.start].count(b"\n") + 1
         raise DeckError([f"{name}:{line}: is not UTF-8 text"]) from None
     return parse_deck(text, name)
+
+
+def _error_line(exc: yaml.YAMLError, text: str) -> int:
+    """Return the line a YAML error is about; PyYAML sometimes points past the end, or at the
+    start of the next token, when the cause (an unclosed bracket or quote) is earlier."""
+    problem = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    lines = len(text.splitlines()) or 1
+    if problem is None:
+        return context.line + 1 if context else 1
+    line = problem.line + 1
+    if context is not None and (line > lines or problem.index >= len(text.rstrip())):
+        return context.line + 1
+    if line > lines or (problem.column == 0 and line > 1):
+        return min(line - 1, lines)
+    return line

@@ -47,6 +47,10 @@ def _construct_mapping(loader, node):
                 None, None, "a key must be plain text", key_node.start_mark
             )
         key = str(key)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key '{key}' is given twice", key_node.start_mark
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = key_node.start_mark.line + 1
     return result
