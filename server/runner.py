@@ -13,6 +13,15 @@ import click
 from .config import DEFAULT_DECK
 
 
+def raise_open_files_limit(want: int = 65536) -> None:
+    """Let one process hold a town hall's sockets: many systems start at 1,024 open files."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def listen(host: str, port: int) -> socket.socket:
     """Bind the listening socket first, so a busy port is one clear line, not a traceback."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -36,6 +45,7 @@ def serve(deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
     from .live import Room
 
     deck = load_or_fail(deck_path) if deck_path else None
+    raise_open_files_limit()
     sock = listen(host, port)
     if not public_url:
         shown = lan_address() if host in ("0.0.0.0", "::", "") else host
