@@ -119,9 +119,7 @@ def sessions(db, as_json):
 def _register_report_commands() -> None:
     from handouts import commands
     for name in ("handouts", "summary", "export", "simulate"):
-        command = getattr(commands, name, None) or getattr(commands, f"{name}_cmd", None)
-        if command is not None:
-            cli.add_command(command, name)
+        cli.add_command(getattr(commands, f"{name}_cmd"), name)
 
 
 def main(argv=None) -> None:
@@ -130,8 +128,5 @@ def main(argv=None) -> None:
     if args[:1] == ["serve"] and os.environ.get("WORKSHOP_ASYNC_MODE", "gevent") == "gevent":
         from gevent import monkey
         monkey.patch_all()
-    try:
-        _register_report_commands()
-    except ImportError:
-        pass
+    _register_report_commands()
     cli.main(args=args, prog_name="workshop")

@@ -1,0 +1,63 @@
+"""Every answer as one row, for spreadsheets (CSV) and programs (JSON)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timezone
+
+from .results import describe_answer
+from .text import csv_cell, fix_surrogates
+
+COLUMNS = ("session", "poll_id", "question", "participant", "answer", "first_answered_at",
+           "last_answered_at")
+
+
+def iso(ts: float | None) -> str:
+    """Return a timestamp as ISO 8601 in UTC, e.g. 2025-03-12T09:30:00Z."""
+    if ts is None:
+        return ""
+    moment = datetime.fromtimestamp(ts, timezone.utc)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def rows(deck, results) -> list[dict]:
+    """Return one dict per stored answer, hidden ones included, oldest first."""
+    out = []
+    for answer in results.answers:
+        poll = deck.polls.get(answer.poll_id)
+        out.append({
+            "session": results.session.id, "poll_id": answer.poll_id,
+            "question": poll.question if poll else "",
+            "participant": results.pseudonym(answer.participant_id),
+            "answer": describe_answer(poll, answer.value),
+            "first_answered_at": iso(answer.first_at), "last_answered_at": iso(answer.last_at)})
+    return out
+
+
+def export_csv(deck, results) -> bytes:
+    """Return every answer as CSV: UTF-8 with a BOM, formula-like cells neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows(deck, results):
+        writer.writerow([csv_cell(row[column]) for column in COLUMNS])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def export_json(deck, results) -> bytes:
+    """Return every answer as JSON: the session's facts and a list of answer rows."""
+    data = {
+        "session": {"id": results.session.id, "deck": deck.title,
+                    "join_code": results.session.join_code,
+                    "started_at": iso(results.started_at), "ended_at": iso(results.ended_at),
+                    "participants": results.joined, "answering": results.answering},
+        "polls": [{"id": pid, "type": poll.type, "question": poll.question,
+                   "answered": results.answered.get(pid, 0),
+                   "response_rate": round(results.response_rate.get(pid, 0.0), 4)}
+                  for pid, poll in deck.polls.items()],
+        "answers": [{**row, "value": answer.value, "hidden": answer.hidden}
+                    for row, answer in zip(rows(deck, results), results.answers)]}
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return fix_surrogates(text).encode("utf-8")
+

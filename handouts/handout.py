@@ -1,0 +1,155 @@
+"""The handout: the workshop's ideas laid out for print, each question with room to answer."""
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (CondPageBreak, Flowable, HRFlowable, KeepTogether,
+                                NextPageTemplate, PageBreak, Spacer, Table, TableStyle)
+
+from .doc import Furniture, build_pdf, frame_width, page_size
+from .labels import Labels
+from .questions import answer_space, kicker, room_chart
+from .styles import (ACCENT, ACCENT_SOFT, MARGIN_BOTTOM, MARGIN_TOP, PANEL, RULE, marked, para)
+from .text import markup, paragraphs
+from .widgets import JoinCode, RuledLines
+
+
+def build_handouts(deck, results=None, paper="a4", join_url=None, join_code=None,
+                   invariant=False) -> bytes:
+    """Return the handout PDF; with results, each question also shows what the room said."""
+    labels = Labels(deck.language)
+    width = frame_width(paper)
+    when = results.started_at if results else None
+    story = cover(deck, labels, labels("handout"), when, width)
+    if join_url:
+        story += [Spacer(1, 14 * mm), JoinCode(join_url, join_code, labels)]
+    story += [NextPageTemplate("body"), PageBreak()]
+    number = 0
+    for index, slide in enumerate(deck.slides):
+        if index == 0 and slide.kind == "title":
+            continue  # the cover already says it
+        if slide.poll:
+            number += 1
+        story += slide_blocks(slide, number, labels, results, width)
+    story += notes_page(labels, paper)
+    footer = f"{deck.title} · {labels.date(when)}"
+    return build_pdf(story, Furniture(labels, deck.title, labels("handout"), footer), paper,
+                     invariant, title=deck.title, author=deck.speaker)
+
+
+def accent_rule(width: float = 42, thickness: float = 3) -> Flowable:
+    """Return the short accent bar that opens a cover or a part."""
+    return HRFlowable(width=width, thickness=thickness, color=ACCENT, hAlign="LEFT",
+                      spaceBefore=0, spaceAfter=10)
+
+
+def cover(deck, labels: Labels, kind: str, when, width: float, top: float = 22 * mm,
+          lead: bool = True) -> list[Flowable]:
+    """Return the cover's flowables: kind and date, title, subtitle, credits."""
+    story: list[Flowable] = [Spacer(1, top),
+                             para(f"{kind} · {labels.date(when)}".upper(), "kicker"),
+                             accent_rule(), para(deck.title, "title")]
+    if deck.subtitle:
+        story.append(para(deck.subtitle, "subtitle"))
+    first = deck.slides[0] if deck.slides else None
+    if lead and first is not None and first.kind == "title" and first.subtitle and \
+            first.subtitle != deck.subtitle:
+        story.append(para(first.subtitle, "body"))
+    if lead:
+        story += [Spacer(1, 10 * mm), facts_table(credit_rows(deck, labels), width)]
+    return story
+
+
+def credit_rows(deck, labels: Labels) -> list[list[Flowable]]:
+    """Return the rows that credit the speaker and the source."""
+    credits = [(labels("speaker"), deck.speaker), (labels("source"), deck.source)]
+    return [[para(key, "factkey"), para(value, "small")] for key, value in credits if value]
+
+
+def facts_table(rows, width: float, key_width: float = 38 * mm) -> Table:
+    """Return a two-column table of facts, keys muted on the left."""
+    table = Table(rows, colWidths=[key_width, width - key_width], hAlign="LEFT", splitInRow=1)
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE)]))
+    return table
+
+
+def panel(flowables, width: float, background=PANEL, line=None) -> Table:
+    """Return flowables set in a tinted box (a story, the tips)."""
+    table = Table([[flowables]], colWidths=[width], hAlign="LEFT", splitInRow=1)
+    commands = [("BACKGROUND", (0, 0), (-1, -1), background),
+                ("LEFTPADDING", (0, 0), (-1, -1), 14), ("RIGHTPADDING", (0, 0), (-1, -1), 14),
+                ("TOPPADDING", (0, 0), (-1, -1), 10), ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]
+    if line is not None:
+        commands.append(("LINEBEFORE", (0, 0), (0, -1), 3, line))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def quote_block(slide, width: float) -> Table:
+    """Return a pull quote with its attribution."""
+    body = [para(f"\u201c{slide.quote}\u201d", "quote")]
+    if slide.attribution:
+        body.append(para(f"\u2014 {slide.attribution}", "attribution"))
+    table = Table([[body]], colWidths=[width], hAlign="LEFT", splitInRow=1)
+    table.setStyle(TableStyle([
+        ("LINEBEFORE", (0, 0), (0, -1), 2.5, ACCENT),
+        ("LEFTPADDING", (0, 0), (-1, -1), 16), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    return table
+
+
+def bullets(items, name: str = "bullet") -> list[Flowable]:
+    """Return a bulleted list of untrusted text."""
+    return [para(item, name, bulletText="\u2022") for item in items]
+
+
+def question_block(poll, number: int, labels: Labels, results, width: float,
+                   title: str = "") -> list[Flowable]:
+    """Return a question with room to answer and, with results, what the room said."""
+    head = [kicker(number, poll, labels)]
+    if title and title.strip() != poll.question.strip():
+        head.append(para(title, "meta"))
+    head += [para(poll.question, "question")] + answer_space(poll, labels, width)
+    out: list[Flowable] = [Spacer(1, 6), KeepTogether(head)]
+    if results is not None and poll.id in results.tallies:
+        room = [Spacer(1, 6), para(labels("room_said"), "h3")] + room_chart(poll, results, labels)
+        out.append(KeepTogether(room))
+    out.append(Spacer(1, 8))
+    return out
+
+
+def slide_blocks(slide, number: int, labels: Labels, results, width: float) -> list[Flowable]:
+    """Return the printed form of one slide."""
+    kind = slide.kind
+    if kind in ("title", "section"):
+        out = [CondPageBreak(90 * mm), Spacer(1, 10), accent_rule(), para(slide.title, "h1")]
+        if slide.subtitle:
+            out.append(para(slide.subtitle, "h1sub"))
+        return out + [Spacer(1, 4)]
+    if kind == "bullets":
+        return [para(slide.title, "h2")] + bullets(slide.bullets)
+    if kind == "text":
+        return [para(slide.title, "h2")] + [para(p, "body") for p in paragraphs(slide.text)]
+    if kind == "quote":
+        out = [para(slide.title, "h2")] if slide.title else [Spacer(1, 10)]
+        return out + [quote_block(slide, width), Spacer(1, 8)]
+    if kind == "poll":
+        return question_block(slide.poll, number, labels, results, width, slide.title)
+    # a scenario: the story, its question, then the tips
+    story = [para(p, "body") for p in paragraphs(slide.story)]
+    out = [CondPageBreak(70 * mm), KeepTogether([para(slide.title, "h2"), panel(story, width)])]
+    out += question_block(slide.poll, number, labels, results, width)
+    tips = [marked(f"<b>{markup(slide.tips_title or labels('tips'))}</b>", "h3")]
+    tips += bullets(slide.tips)
+    out += [KeepTogether(panel(tips, width, ACCENT_SOFT, ACCENT)), Spacer(1, 6)]
+    return out
+
+
+def notes_page(labels: Labels, paper: str) -> list[Flowable]:
+    """Return a last page of ruled lines for notes."""
+    height = page_size(paper)[1] - MARGIN_TOP - MARGIN_BOTTOM
+    return [PageBreak(), para(labels("notes"), "h1"), Spacer(1, 4),
+            RuledLines(int((height - 50) // 24), 24)]

@@ -1,0 +1,62 @@
+"""A participant's own takeaway: their answers beside the room's, and the workshop's key ideas."""
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, Spacer
+
+from .doc import Furniture, build_pdf, frame_width
+from .handout import accent_rule, bullets, panel
+from .labels import Labels
+from .questions import kicker, room_chart
+from .results import describe_answer
+from .styles import MINE, WHITE, css, marked, para
+from .text import markup
+
+
+def build_takeaway(deck, results, participant_id, invariant=False) -> bytes:
+    """Return one participant's takeaway PDF: each of their answers beside the room's."""
+    person = next((p for p in results.participants if p.id == participant_id), None)
+    if person is None:
+        raise KeyError(participant_id)
+    labels = Labels(deck.language)
+    width = frame_width("a4")
+    name = f"{person.nickname} ({person.pseudonym})" if person.nickname else person.pseudonym
+    story: list[Flowable] = [
+        NextPageTemplate("body"), Spacer(1, 6 * mm),
+        para(f"{labels('takeaway')} · {labels.date(results.started_at)}".upper(), "kicker"),
+        accent_rule(), para(deck.title, "title")]
+    if deck.subtitle:
+        story.append(para(deck.subtitle, "subtitle"))
+    story.append(para(labels("for", name=name), "meta"))
+    ideas = key_ideas(deck)
+    if ideas:
+        story += [Spacer(1, 4 * mm), para(labels("key_ideas"), "h2")] + bullets(ideas)
+    story.append(Spacer(1, 4 * mm))
+    for number, poll in enumerate(deck.polls.values(), 1):
+        story += poll_pair(poll, number, results, person.id, labels, width)
+    footer = f"{deck.title} · {person.pseudonym}"
+    return build_pdf(story, Furniture(labels, deck.title, labels("takeaway"), footer), "a4",
+                     invariant, title=f"{deck.title} — {labels('takeaway')}",
+                     author=deck.speaker)
+
+
+def key_ideas(deck) -> list[str]:
+    """Return the workshop's key ideas: the last bulleted slide (the recap), else text titles."""
+    lists = [s for s in deck.slides if s.kind == "bullets"]
+    if lists:
+        return list(lists[-1].bullets)
+    return [s.title for s in deck.slides if s.kind == "text"][:8]
+
+
+def poll_pair(poll, number: int, results, participant_id: int, labels: Labels,
+              width: float) -> list[Flowable]:
+    """Return one question: the participant's answer, then the room's with theirs marked."""
+    value = results.value_of(poll.id, participant_id)
+    answer = labels("not_answered") if value is None else describe_answer(poll, value)
+    label = marked(f'<font color="{css(MINE)}"><b>{markup(labels("your_answer"))}</b>'
+                   f"</font>", "small")
+    yours = panel([label, para(answer, "youbox")], width, WHITE, MINE)
+    mine = value if poll.type in ("choice", "scale") else None  # marked on the room's chart
+    room = [para(labels("room_answers"), "h3")] + room_chart(poll, results, labels, mine)
+    head = [kicker(number, poll, labels), para(poll.question, "question"), Spacer(1, 3), yours]
+    return [Spacer(1, 6), KeepTogether(head + room), Spacer(1, 10)]

@@ -1,0 +1,136 @@
+"""The handouts, summary, export and simulate commands, as a facilitator types them."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner
+from test_handouts import MINI_DECK, pdf_text
+
+from handouts.commands import (export_cmd, handouts_cmd, simulate_cmd,
+                               summary_cmd)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    """Return a runner working in a fresh folder that holds the default deck."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WORKSHOP_DB", raising=False)
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "leaders-role.yaml").write_text(MINI_DECK.format(language="en"),
+                                                          encoding="utf-8")
+    return CliRunner()
+
+
+def simulated(cli, *extra) -> str:
+    result = cli.invoke(simulate_cmd, ["--participants", "12", "--seed", "5", *extra])
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def test_simulate_prints_the_new_session_id_on_the_last_line(cli):
+    result = cli.invoke(simulate_cmd, ["--participants", "12", "--seed", "5"])
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert "12 participants" in lines[0]
+    assert len(lines[-1]) == 12 and lines[-1].isalnum()
+    assert Path("instance/workshop.db").is_file()
+
+
+def test_summary_cmd_writes_the_summary_pdf(cli):
+    session = simulated(cli)
+    result = cli.invoke(summary_cmd, [session, "-o", "summary.pdf"])
+    assert result.exit_code == 0, result.output
+    assert "Session summary".upper() in pdf_text(Path("summary.pdf").read_bytes())
+
+
+def test_handouts_cmd_writes_letter_handouts_with_a_sessions_results(cli):
+    session = simulated(cli)
+    result = cli.invoke(handouts_cmd, ["-o", "h.pdf", "--paper", "letter",
+                                           "--session", session])
+    assert result.exit_code == 0, result.output
+    data = Path("h.pdf").read_bytes()
+    assert round(float(pypdf.PdfReader(io.BytesIO(data)).pages[0].mediabox.height)) == 792
+    assert "What the room said" in pdf_text(data)
+
+
+def test_handouts_cmd_needs_no_database_without_a_session(cli):
+    result = cli.invoke(handouts_cmd, ["decks/leaders-role.yaml", "-o", "h.pdf"])
+    assert result.exit_code == 0, result.output
+    assert not Path("instance").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_cmd_writes_csv_or_json(cli, fmt):
+    session = simulated(cli)
+    result = cli.invoke(export_cmd, [session, "--format", fmt, "-o", f"out.{fmt}"])
+    assert result.exit_code == 0, result.output
+    data = Path(f"out.{fmt}").read_bytes()
+    if fmt == "csv":
+        assert data.startswith(b"\xef\xbb\xbfsession,poll_id,question")
+    else:
+        assert json.loads(data)["session"]["id"] == session
+
+
+def test_export_to_standard_output(cli):
+    session = simulated(cli)
+    result = cli.invoke(export_cmd, [session, "-o", "-"])
+    assert result.exit_code == 0
+    assert "session,poll_id,question" in result.output
+
+
+def test_the_database_comes_from_WORKSHOP_DB_when_not_given(cli, monkeypatch):
+    monkeypatch.setenv("WORKSHOP_DB", "elsewhere/w.db")
+    session = simulated(cli)
+    assert Path("elsewhere/w.db").is_file()
+    assert cli.invoke(summary_cmd, [session, "-o", "s.pdf"]).exit_code == 0
+
+
+def test_an_unknown_session_is_one_clear_line_and_exit_1(cli):
+    simulated(cli)
+    result = cli.invoke(summary_cmd, ["nosuchsession", "-o", "s.pdf"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: no session 'nosuchsession' in instance/workshop.db"
+
+
+def test_a_missing_database_is_reported_not_created(cli):
+    result = cli.invoke(export_cmd, ["abc", "-o", "x.csv", "--db", "missing.db"])
+    assert result.exit_code == 1
+    assert "no database at missing.db" in result.output
+    assert not Path("missing.db").exists()
+
+
+def test_a_bad_deck_prints_its_problems(cli):
+    Path("bad.yaml").write_text("title: Broken\nslides:\n  - kind: nonsense\n", encoding="utf-8")
+    result = cli.invoke(handouts_cmd, ["bad.yaml", "-o", "h.pdf"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: bad.yaml:3: slide 1: unknown kind 'nonsense'")
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_deck_is_one_line(cli):
+    result = cli.invoke(simulate_cmd, ["nope.yaml", "--participants", "3"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: nope.yaml: no such file"
+
+
+def test_an_unwritable_output_is_a_clear_error(cli):
+    result = cli.invoke(handouts_cmd, ["-o", "no/such/folder/h.pdf"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot write no/such/folder/h.pdf")
+
+
+def test_usage_errors_exit_1_too(cli):
+    assert cli.invoke(handouts_cmd, ["--paper", "legal", "-o", "h.pdf"]).exit_code == 1
+    assert cli.invoke(simulate_cmd, ["--participants", "0"]).exit_code == 1
+    assert cli.invoke(summary_cmd, []).exit_code == 1
+
+
+def test_the_default_deck_path_is_the_shipped_one():
+    from handouts.commands import DEFAULT_DECK
+    assert (ROOT / DEFAULT_DECK).is_file()
