@@ -237,17 +237,23 @@ _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
+# Function characters split a Chinese phrase into content words well enough for a word
+# cloud, with no dictionary to ship: 我希望成为一个善于倾听的领导 -> 希望成为, 善于倾听, 领导.
+_CJK_BREAKS = re.compile("[的了是在和与及或也就都要会这那个一不有我你他她它们把被对从而让给很着过吗呢吧啊并但还又]+")
+
+
 def terms_of(text: str) -> list[str]:
     """Split an answer into word-cloud terms: words for Latin text, short runs for Chinese."""
     out = []
     for run in _CJK.findall(text):
-        if len(run) <= 4:
-            out.append(run)
-        else:  # no dictionary segmenter offline: overlapping pairs are a fair proxy for words
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+        for chunk in _CJK_BREAKS.split(run):
+            if len(chunk) <= 4:
+                out.append(chunk)
+            else:  # a long run with no break: overlapping pairs stand in for words
+                out.extend(chunk[i:i + 2] for i in range(len(chunk) - 1))
     latin = _CJK.sub(" ", text).lower()
     out.extend(w.replace("’", "'") for w in _WORD.findall(latin))
-    return [t for t in out if t not in STOPWORDS and (len(t) > 2 or _CJK.match(t))]
+    return [t for t in out if t not in STOPWORDS and (len(t) > 2 or (len(t) > 1 and _CJK.match(t)))]
 
 
 def summary_stats(values: list[int]) -> dict:

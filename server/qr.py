@@ -3,21 +3,23 @@ from __future__ import annotations
 
 import functools
 import re
+from html import escape
 
 import qrcode
 import qrcode.image.svg
 
 
 @functools.lru_cache(maxsize=64)
-def svg(data: str) -> str:
-    """Return the QR code of data as a standalone, scalable SVG document."""
+def svg(data: str, label: str = "QR code to join") -> str:
+    """Return the QR code of data as a standalone, scalable SVG document with an accessible name."""
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
                        image_factory=qrcode.image.svg.SvgPathFillImage)
     qr.add_data(data)
     text = qr.make_image().to_string(encoding="unicode")
     text = text.split("?>", 1)[-1].strip()  # drop the XML declaration to inline it in HTML
     # Size comes from the page's CSS; the viewBox keeps it square and sharp at any size.
-    return re.sub(r'^<svg width="[^"]*" height="[^"]*"', '<svg role="img"', text)
+    svg_open = f'<svg role="img" aria-label="{escape(label)}"'
+    return re.sub(r'^<svg width="[^"]*" height="[^"]*"', lambda _: svg_open, text)
 
 
 def terminal(data: str) -> str:
