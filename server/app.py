@@ -5,9 +5,38 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
+from flask.sessions import SessionInterface
+from socketio.packet import Packet
+
 from . import config as settings
 from .extensions import socketio
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class NoSession(SessionInterface):
+    """Keep no Flask session: nothing uses one (facilitators carry their own wk_SID cookie)."""
+
+    def open_session(self, app, request):
+        # Flask-SocketIO opens the session on every event; the signed-cookie default spent
+        # about a tenth of the server's CPU per answer on a session nobody reads.
+        return None
+
+    def save_session(self, app, session, response) -> None:
+        pass
+
+
+class FewAttachments(Packet):
+    """Socket.IO packets that may announce only a few binary attachments (the protocol is JSON)."""
+
+    MAX_ATTACHMENTS = 4
+
+    def decode(self, encoded_packet):
+        # Socket.IO keeps a client's binary frames until the announced count (up to ten digits)
+        # has arrived: without a cap one phone could fill the laptop's memory 64 KiB at a time.
+        count = super().decode(encoded_packet)
+        if count and count > self.MAX_ATTACHMENTS:
+            raise ValueError("too many binary attachments")
+        return count
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
     app.config["DB"] = app.config["DB"] or str(Path(app.instance_path) / "workshop.db")
     app.config["MAX_CONTENT_LENGTH"] = 1_000_000
+    app.session_interface = NoSession()
 
     from .live import Hub
     from .store import Store
@@ -40,7 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=same_origin,
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
                       ping_interval=app.config["PING_INTERVAL"], ping_timeout=20,
-                      manage_session=False)
+                      manage_session=False, serializer=FewAttachments)
 
     app.register_blueprint(routes.bp)
     return app

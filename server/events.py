@@ -10,11 +10,11 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from .extensions import socketio
 from .live import RateLimiter, Room, key_matches
-from .polls import AnswerError
+from .polls import AnswerError, clean_text
 from .session import ControlError
 
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-UID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")  # \Z: `$` would let a trailing newline through
+UID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}\Z")
 
 
 @dataclass
@@ -39,8 +39,26 @@ def refuse(code: str, message: str):
     raise ConnectionRefusedError(message, {"error": code, "message": message})
 
 
-def phones(room: Room) -> str:
-    return f"phones:{room.id}"
+# A session's phones are spread over slices (Socket.IO rooms) so that a broadcast to
+# thousands can go out a slice at a time: one emit to 3,000 sockets queues 3,000 writes
+# ahead of every answer that arrives meanwhile (~150 ms of ack latency on 2 cores).
+PHONE_SLICES = 16
+SLICE_AT_ONCE = 250  # up to this many phones, a broadcast goes out in one go
+PHONE_MESSAGES_PER_SECOND = 1000  # `results` fan-out budget: big rooms get them less often
+
+
+def phone_slice(room: Room, participant_id: int) -> str:
+    return f"phones:{room.id}:{participant_id % PHONE_SLICES}"
+
+
+def to_phones(room: Room, event: str, payload) -> None:
+    """Send an event to every phone of a room, a slice at a time when the room is big."""
+    with room.fanout:  # one broadcast per room at a time, so every phone sees them in order
+        spread = room.connected > SLICE_AT_ONCE
+        for k in range(PHONE_SLICES):
+            socketio.emit(event, payload, to=f"phones:{room.id}:{k}")
+            if spread:
+                socketio.sleep(0.001)  # let the answers that arrived meanwhile go first
 
 
 def facilitators(room: Room) -> str:
@@ -59,6 +77,7 @@ def connect(auth):
         token, nickname = auth.get("token"), auth.get("nickname") or ""
         if not isinstance(token, str) or not TOKEN.match(token) or not isinstance(nickname, str):
             refuse("bad_auth", "The phone's token must be 16-64 letters, digits, '-' or '_'.")
+        nickname = clean_text(nickname)[:40]  # a lone surrogate cannot even be stored
         room = h.by_join_code(auth.get("code"))
         if room is None:
             h.guesses.fail(request.remote_addr)
@@ -67,7 +86,7 @@ def connect(auth):
         c = current_app.config
         h.clients[request.sid] = Client("participant", room, participant.id,
                                         RateLimiter(c["ANSWER_RATE"], c["ANSWER_BURST"]))
-        join_room(phones(room))
+        join_room(phone_slice(room, participant.id))
         room.connected += 1
         room.dirty.add("")  # the console's connected count changed
         socketio.emit("welcome", {
@@ -110,7 +129,7 @@ def facilitator() -> Client | None:
 
 
 @socketio.on("answer")
-def answer(data):
+def answer(data=None, *_):  # a hand-made client may send no argument, or several
     """A phone answers a poll; acked only after the commit; tallies go out on the next tick."""
     client = participant()
     if client is None:
@@ -129,7 +148,7 @@ def answer(data):
 
 
 @socketio.on("nickname")
-def nickname(data):
+def nickname(data=None, *_):
     """A phone sets the name it wants shown to the facilitator."""
     client = participant()
     if client is None:
@@ -137,14 +156,15 @@ def nickname(data):
     if not client.limiter.allow():
         return error("rate_limited", "Slow down: too many messages at once.")
     name = data.get("nickname") if isinstance(data, dict) else None
-    if not isinstance(name, str) or len(name.strip()) > 40:
+    name = clean_text(name) if isinstance(name, str) else None
+    if name is None or len(name) > 40:
         return error("bad_payload", "Send {nickname}: text of at most 40 characters.")
-    client.room.store.set_nickname(client.participant_id, name.strip())
-    return {"ok": True, "nickname": name.strip()}
+    client.room.store.set_nickname(client.participant_id, name)
+    return {"ok": True, "nickname": name}
 
 
 @socketio.on("sync")
-def sync(data=None):
+def sync(data=None, *_):
     """Either side asks for the whole picture again (after a reconnect, say)."""
     client = hub().clients.get(request.sid)
     if client is None:
@@ -160,7 +180,7 @@ def sync(data=None):
 
 
 @socketio.on("control")
-def control(data):
+def control(data=None, *_):
     """A facilitator acts; every projector, console and phone of the session follows."""
     client = facilitator()
     if client is None:
@@ -177,15 +197,15 @@ def control(data):
         socketio.emit("facilitator_state", state, to=facilitators(room))
     for item in changed:
         if item.startswith("reset:"):
-            socketio.emit("reset", {"poll": item[6:]}, to=phones(room))
+            to_phones(room, "reset", {"poll": item[6:]})
     current = room.state.current_poll
     if changed & {"slide", "takeaways"} or (current and f"poll:{current.id}" in changed):
-        socketio.emit("state", room.phone_state(), to=phones(room))
+        to_phones(room, "state", room.phone_state())
     return {"ok": True, "state": state}
 
 
 @socketio.on("open_answers")
-def open_answers(data):
+def open_answers(data=None, *_):
     """The console lists an open question's answers, hidden ones included, to moderate them."""
     client = facilitator()
     if client is None:
@@ -209,12 +229,15 @@ def push_changes(h) -> None:
         dirty = room.take_dirty()
         if dirty:
             socketio.emit("tally", tally_payload(room, dirty), to=facilitators(room))
-        if room.phones_dirty and now - room.phones_pushed_at >= h.phone_interval:
+        interval = max(h.phone_interval, room.connected / PHONE_MESSAGES_PER_SECOND)
+        if room.phones_dirty and now - room.phones_pushed_at >= interval:
             room.phones_dirty = False
             room.phones_pushed_at = now
             results = room.phone_results()
-            if results:
-                socketio.emit("results", results, to=phones(room))
+            if results and room.connected > SLICE_AT_ONCE:  # spread out, without holding up tallies
+                socketio.start_background_task(to_phones, room, "results", results)
+            elif results:
+                to_phones(room, "results", results)
 
 
 def ticker(app) -> None:

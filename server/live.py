@@ -39,6 +39,7 @@ class Room:
 
     def __post_init__(self):
         self.lock = threading.RLock()
+        self.fanout = threading.Lock()  # held while a broadcast goes out to the phones
         self.state = SessionState(self.deck, slide=min(self.row.current_slide, len(self.deck.slides) - 1),
                                   qr=self.row.qr, takeaways=self.row.takeaways)
         for poll_id, (status, revealed) in self.store.poll_states(self.row.id).items():
@@ -56,7 +57,8 @@ class Room:
         with self.lock:
             self.tallies = {pid: new_tally(p) for pid, p in self.deck.polls.items()}
             self.answers = {pid: {} for pid in self.deck.polls}
-            for a in self.store.answers(self.row.id):
+            # in order of each answer's last change, as the live tallies saw them (newest last)
+            for a in sorted(self.store.answers(self.row.id), key=lambda a: a.last_at):
                 if a.poll_id not in self.tallies:
                     continue  # the deck lost this poll since; the answer stays in the store
                 self.answers[a.poll_id][a.participant_id] = Stored(a.value, a.uid)
@@ -271,7 +273,9 @@ class Hub:
 
 def key_matches(room: Room, key) -> bool:
     """Return whether a presented facilitator key is this room's, in constant time."""
-    return isinstance(key, str) and hmac.compare_digest(key.encode(), room.row.facilitator_key.encode())
+    # surrogatepass: a key sent over the socket may hold a lone surrogate, which must not raise
+    return isinstance(key, str) and hmac.compare_digest(key.encode("utf-8", "surrogatepass"),
+                                                        room.row.facilitator_key.encode())
 
 
 class RateLimiter:

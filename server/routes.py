@@ -20,9 +20,10 @@ def page_lang(default: str = "en") -> str:
                           request.args.get("lang") or request.cookies.get("lang"), default)
 
 
-def render(template: str, status: int = 200, lang: str | None = None, **context):
+def render(template: str, http_status: int = 200, lang: str | None = None, **context):
+    # not `status`: the error page's context has a `status` of its own
     lang = lang or page_lang()
-    return render_template(template, lang=lang, strings=i18n.strings(lang), **context), status
+    return render_template(template, lang=lang, strings=i18n.strings(lang), **context), http_status
 
 
 def base_url() -> str:
@@ -61,21 +62,29 @@ def join():
     return redirect(url_for(".phone", code=code), 303)
 
 
+def room_of_code(code: str) -> Room:
+    """Return the room of a join code; a wrong code counts as a guess, as on /join (429 after too many)."""
+    guesses = hub().guesses
+    if not guesses.allow(request.remote_addr):
+        abort(429)
+    room = hub().by_join_code(code)
+    if room is None:
+        guesses.fail(request.remote_addr)
+        abort(404)
+    return room
+
+
 @bp.route("/j/<code>")
 def phone(code):
     """Serve the phone page of a session."""
-    room = hub().by_join_code(code)
-    if room is None:
-        abort(404)
+    room = room_of_code(code)
     return render("phone.html", lang=page_lang(room.deck.language[:2]), session=session_info(room))
 
 
 @bp.route("/j/<code>/takeaway.pdf")
 def takeaway(code):
     """Let a participant download their own answers beside the room's, once allowed."""
-    room = hub().by_join_code(code)
-    if room is None:
-        abort(404)
+    room = room_of_code(code)
     if not room.state.takeaways:
         abort(403)
     token = request.args.get("token", "")

@@ -1,0 +1,241 @@
+"""The store (server/store.py): SQLite in WAL mode, the one source of truth."""
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import threading
+
+import pytest
+
+from server.store import Store
+
+
+class Clock:
+    """A clock that moves only when told, so first_at and last_at are exact."""
+
+    def __init__(self, now: float = 1_790_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    s = Store(tmp_path / "store.db", clock=clock)
+    yield s
+    s.close()
+
+
+def new_session(store, sid="s1", code="ABCDEF"):
+    return store.create_session(sid, "/decks/x.yaml", "A title", code, "key-" + sid)
+
+
+@pytest.fixture
+def sid(store):
+    return new_session(store).id
+
+
+def test_the_database_is_in_wal_mode(store, tmp_path):
+    assert store._query("PRAGMA journal_mode")[0][0] == "wal"
+    new_session(store)
+    assert (tmp_path / "store.db-wal").exists()
+    other = sqlite3.connect(tmp_path / "store.db")  # a second reader sees committed rows
+    assert other.execute("SELECT COUNT(*) FROM sessions").fetchone()[0] == 1
+    other.close()
+
+
+def test_foreign_keys_are_enforced(store, sid):
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save_answer(sid, "p", 999, [0])  # no such participant
+    assert store.answers(sid) == []
+
+
+def test_session_roundtrip_and_lookup_by_code(store, clock):
+    row = new_session(store)
+    assert row.id == "s1" and row.join_code == "ABCDEF" and row.facilitator_key == "key-s1"
+    assert row.created_at == clock.now and row.current_slide == 0 and row.qr is False
+    assert store.session_by_code("ABCDEF") == row
+    assert store.session("nope") is None and store.session_by_code("ZZZZZZ") is None
+
+
+def test_join_codes_are_unique(store):
+    new_session(store)
+    with pytest.raises(sqlite3.IntegrityError):
+        new_session(store, sid="s2", code="ABCDEF")
+
+
+def test_view_and_poll_states_are_saved(store, sid):
+    store.save_view(sid, 7, True, True)
+    row = store.session(sid)
+    assert (row.current_slide, row.qr, row.takeaways) == (7, True, True)
+    store.save_poll_state(sid, "p1", "open", False)
+    store.save_poll_state(sid, "p1", "closed", True)
+    store.save_poll_state(sid, "p2", "pending", True)
+    assert store.poll_states(sid) == {"p1": ("closed", True), "p2": ("pending", True)}
+
+
+def test_a_token_joins_once_per_session(store, sid):
+    first = store.add_participant(sid, "token-aaaaaaaaaaaaaaa", "Amber Badger", "Ana")
+    again = store.add_participant(sid, "token-aaaaaaaaaaaaaaa", "Other Name")
+    assert again == first and store.participant_count(sid) == 1
+    other_session = new_session(store, "s2", "BCDEFG").id
+    elsewhere = store.add_participant(other_session, "token-aaaaaaaaaaaaaaa", "Blue Bear")
+    assert elsewhere.id != first.id
+    with pytest.raises(sqlite3.IntegrityError):
+        store._tx([("INSERT INTO participants (session_id, token, pseudonym, joined_at) VALUES (?,?,?,?)",
+                    (sid, "token-aaaaaaaaaaaaaaa", "Dup", 0))])
+
+
+def test_nickname_is_updated(store, sid):
+    p = store.add_participant(sid, "t" * 20, "Amber Badger")
+    store.set_nickname(p.id, "Ana")
+    assert store.participant(sid, "t" * 20).nickname == "Ana"
+    assert [q.nickname for q in store.participants(sid)] == ["Ana"]
+
+
+def test_one_answer_per_session_poll_and_participant(store, sid):
+    p = store.add_participant(sid, "t" * 20, "Amber Badger")
+    store.save_answer(sid, "poll", p.id, [0])
+    with pytest.raises(sqlite3.IntegrityError):
+        store._tx([("INSERT INTO answers (session_id, poll_id, participant_id, value, first_at, last_at) "
+                    "VALUES (?, ?, ?, ?, 0, 0)", (sid, "poll", p.id, "[1]"))])
+    assert [a.value for a in store.answers(sid)] == [[0]]
+
+
+def test_save_answer_upsert_keeps_first_at_and_unhides(store, sid, clock):
+    p = store.add_participant(sid, "t" * 20, "Amber Badger")
+    store.save_answer(sid, "open", p.id, "first", "u1")
+    store.hide_answer(sid, "open", p.id, True)
+    assert store.answers(sid)[0].hidden is True
+    first_at = clock.now
+    clock.now += 30
+    store.save_answer(sid, "open", p.id, "second", "u2")
+    (a,) = store.answers(sid)
+    assert (a.value, a.uid, a.first_at, a.last_at, a.hidden) == ("second", "u2", first_at, first_at + 30, False)
+
+
+def test_values_roundtrip_as_json(store, sid):
+    p = store.add_participant(sid, "t" * 20, "Amber Badger")
+    values = {"c": [0, 3], "s": 10, "r": [2, 0, 1],
+              "o": "<script>alert(1)</script> =HYPERLINK(\"x\") \u202e\u200d👍 领导 \ufffd \"quoted\"\n"}
+    for poll_id, value in values.items():
+        store.save_answer(sid, poll_id, p.id, value)
+    assert {a.poll_id: a.value for a in store.answers(sid)} == values
+
+
+def test_answers_filter_by_poll_and_participant_in_first_answer_order(store, sid, clock):
+    a = store.add_participant(sid, "a" * 20, "A")
+    b = store.add_participant(sid, "b" * 20, "B")
+    for pid, poll in ((a.id, "p1"), (b.id, "p1"), (a.id, "p2")):
+        clock.now += 1
+        store.save_answer(sid, poll, pid, 1)
+    clock.now += 1
+    store.save_answer(sid, "p1", a.id, 2)  # a change keeps its place
+    assert [(x.poll_id, x.participant_id) for x in store.answers(sid)] == [("p1", a.id), ("p1", b.id),
+                                                                          ("p2", a.id)]
+    assert [x.participant_id for x in store.answers(sid, "p1")] == [a.id, b.id]
+    assert [x.poll_id for x in store.answers(sid, participant_id=a.id)] == ["p1", "p2"]
+    assert store.answers(sid, "p2", b.id) == []
+
+
+def test_reset_poll_deletes_only_that_polls_answers_and_sets_its_state(store, sid):
+    other = new_session(store, "s2", "BCDEFG").id
+    p = store.add_participant(sid, "a" * 20, "A")
+    q = store.add_participant(other, "a" * 20, "A")
+    store.save_answer(sid, "p1", p.id, 1)
+    store.save_answer(sid, "p2", p.id, 2)
+    store.save_answer(other, "p1", q.id, 3)
+    store.save_poll_state(sid, "p1", "closed", True)
+    store.reset_poll(sid, "p1", "open", False)
+    assert [(a.poll_id, a.value) for a in store.answers(sid)] == [("p2", 2)]
+    assert [a.value for a in store.answers(other)] == [3]
+    assert store.poll_states(sid)["p1"] == ("open", False)
+
+
+def test_a_failed_transaction_changes_nothing(store, sid):
+    p = store.add_participant(sid, "a" * 20, "A")
+    with pytest.raises(sqlite3.IntegrityError):
+        store._tx([("UPDATE sessions SET qr = 1 WHERE id = ?", (sid,)),
+                   ("INSERT INTO answers (session_id, poll_id, participant_id, value, first_at, last_at) "
+                    "VALUES (?, ?, ?, ?, 0, 0)", (sid, "p", 12345, "1"))])
+    assert store.session(sid).qr is False
+    store.save_answer(sid, "p", p.id, 1)  # the connection is usable afterwards
+    assert len(store.answers(sid)) == 1
+
+
+def test_sessions_lists_newest_first_with_counts(store, clock):
+    old = new_session(store, "old", "AAAAAA").id
+    clock.now += 100
+    new = new_session(store, "new", "BBBBBB").id
+    people = [store.add_participant(old, c * 20, c) for c in "abc"]
+    store.add_participant(new, "z" * 20, "z")
+    for p in people[:2]:
+        clock.now += 1
+        store.save_answer(old, "p1", p.id, 1)
+        store.save_answer(old, "p2", p.id, 1)
+    rows = store.sessions()
+    assert [r["session"].id for r in rows] == ["new", "old"]
+    assert (rows[1]["participants"], rows[1]["answers"], rows[1]["last_answer_at"]) == (3, 4, clock.now)
+    assert (rows[0]["participants"], rows[0]["answers"], rows[0]["last_answer_at"]) == (1, 0, None)
+
+
+def test_everything_survives_closing_and_reopening(tmp_path, clock):
+    path = tmp_path / "again.db"
+    s = Store(path, clock=clock)
+    sid = new_session(s).id
+    p = s.add_participant(sid, "a" * 20, "A")
+    s.save_answer(sid, "p1", p.id, "text", "uid-1")
+    s.save_poll_state(sid, "p1", "closed", True)
+    s.save_view(sid, 4, False, True)
+    s.close()
+    s = Store(path, clock=clock)
+    assert [(a.value, a.uid) for a in s.answers(sid)] == [("text", "uid-1")]
+    assert s.poll_states(sid) == {"p1": ("closed", True)}
+    assert s.session(sid).current_slide == 4
+    assert s.integrity_check() == "ok"
+    s.close()
+
+
+def test_threads_sharing_the_store_lose_no_answer(store, sid):
+    people = [store.add_participant(sid, f"{i:020d}", str(i)).id for i in range(8)]
+    errors = []
+
+    def answer_all(pid):
+        try:
+            for n in range(25):
+                store.save_answer(sid, f"p{n % 5}", pid, n)
+        except Exception as exc:  # pragma: no cover - the test fails below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=answer_all, args=(pid,)) for pid in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == [] and not any(t.is_alive() for t in threads)
+    rows = store.answers(sid)
+    assert len(rows) == 8 * 5
+    assert {(a.poll_id, a.value) for a in rows} == {(f"p{n}", 20 + n) for n in range(5)}
+    keys = [(a.session_id, a.poll_id, a.participant_id) for a in rows]
+    assert len(keys) == len(set(keys))
+    assert store.integrity_check() == "ok"
+
+
+def test_two_stores_on_one_file_see_each_others_commits(tmp_path, clock):
+    """Later, several processes will share a database: a commit is visible to the others."""
+    one, two = Store(tmp_path / "shared.db", clock=clock), Store(tmp_path / "shared.db", clock=clock)
+    try:
+        sid = new_session(one).id
+        p = two.add_participant(sid, "a" * 20, "A")
+        for n, writer in zip(range(6), itertools.cycle((one, two))):
+            writer.save_answer(sid, "p1", p.id, n)
+        assert [a.value for a in one.answers(sid)] == [5] == [a.value for a in two.answers(sid)]
+    finally:
+        one.close()
+        two.close()
