@@ -226,12 +226,12 @@ class Hub:
         room = Room(deck, row, self.store)
         for pid, ps in room.state.polls.items():
             self.store.save_poll_state(row.id, pid, ps.status, ps.revealed)
+        self.by_code[code] = row.id  # phones join only the sessions this process serves
         return self._add(room)
 
     def _add(self, room: Room) -> Room:
         with self._lock:
             self.rooms[room.id] = room
-            self.by_code[room.row.join_code] = room.id
         return room
 
     def get(self, session_id) -> Room | None:
@@ -256,19 +256,19 @@ class Hub:
     def by_join_code(self, code) -> Room | None:
         if not isinstance(code, str):
             return None
-        code = code.strip().upper()
-        session_id = self.by_code.get(code)
-        if session_id is None:
-            row = self.store.session_by_code(code)
-            session_id = row.id if row else None
-        return self.get(session_id) if session_id else None
+        session_id = self.by_code.get(code.strip().upper())
+        return self.rooms.get(session_id) if session_id else None
 
     def resume(self, session_id: str, deck: Deck | None = None) -> Room | None:
-        """Load a stored session, optionally with a given deck (the one it ran on by default)."""
+        """Serve a stored session again, optionally on a given deck (by default its own)."""
         if deck is None:
-            return self.get(session_id)
-        row = self.store.session(session_id)
-        return self._add(Room(deck, row, self.store)) if row else None
+            room = self.get(session_id)
+        else:
+            row = self.store.session(session_id)
+            room = self._add(Room(deck, row, self.store)) if row else None
+        if room is not None:
+            self.by_code[room.row.join_code] = room.id
+        return room
 
 
 def key_matches(room: Room, key) -> bool:

@@ -31,6 +31,21 @@ def base_url() -> str:
     return hub().base_url or request.host_url.rstrip("/")
 
 
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'none'")
+
+
+@bp.after_app_request
+def security_headers(response: Response) -> Response:
+    """Forbid scripts from anywhere but this server, framing, sniffing and leaking referrers."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP)
+    return response
+
+
 @bp.app_errorhandler(404)
 def not_found(_):
     return render("error.html", 404, status=404, message=i18n.t(page_lang(), "error_not_found"))

@@ -1,0 +1,44 @@
+"""HTTP routes through Flask's test client: pages, keys, headers, joining."""
+from __future__ import annotations
+
+from server import socketio
+
+
+def test_pages_send_a_strict_content_security_policy(client, room):
+    response = client.get(f"/j/{room.row.join_code}")
+    assert response.status_code == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_phones_cannot_join_a_session_this_server_does_not_serve(app, hub, room, deck):
+    old_code = room.row.join_code
+    hub.by_code.clear()  # as after a restart that started a new session on the same database
+    newer = hub.create(deck, room.row.deck_path)
+    refused = socketio.test_client(app, auth={"role": "participant", "code": old_code,
+                                              "token": "old-session-token-1234"})
+    assert not refused.is_connected()
+    joined = socketio.test_client(app, auth={"role": "participant", "code": newer.row.join_code,
+                                             "token": "new-session-token-1234"})
+    assert joined.is_connected()
+    joined.disconnect()
+
+
+def test_resumed_session_is_joinable_again(app, hub, room):
+    hub.by_code.clear()
+    assert hub.resume(room.id) is room
+    c = socketio.test_client(app, auth={"role": "participant", "code": room.row.join_code,
+                                        "token": "resumed-token-12345678"})
+    assert c.is_connected()
+    c.disconnect()
+
+
+def test_console_key_is_traded_for_an_httponly_cookie(client, room):
+    response = client.get(f"/s/{room.id}/console?key={room.row.facilitator_key}")
+    assert response.status_code == 303 and "key=" not in response.headers["Location"]
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    page = client.get(f"/s/{room.id}/console")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
