@@ -6,13 +6,15 @@ from pathlib import Path
 
 import click
 
+from server import config
 from server.deck import DeckError, load_deck
 from server.store import Store
 
 from . import build_handouts, build_summary, export_csv, export_json, load_results
 
-DEFAULT_DECK = "decks/leaders-role.yaml"
-DEFAULT_DB = "instance/workshop.db"
+# Absolute, so the commands work from any folder, as `workshop serve` does.
+DEFAULT_DECK = str(config.DEFAULT_DECK)
+DEFAULT_DB = str(config.DEFAULT_DB)
 
 
 class _Command(click.Command):
@@ -79,7 +81,7 @@ def _write(output: str, data: bytes) -> None:
 
 
 @click.command("handouts", cls=_Command)
-@click.argument("deck", default=DEFAULT_DECK, type=click.Path(dir_okay=True))
+@click.argument("deck", default=DEFAULT_DECK, envvar="WORKSHOP_DECK", type=click.Path(dir_okay=True))
 @_output_option
 @click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False),
               default="a4", show_default=True, help="Paper size.")
@@ -125,7 +127,7 @@ def export_cmd(session_id, fmt, output, deck_path, db):
 
 
 @click.command("simulate", cls=_Command)
-@click.argument("deck", default=DEFAULT_DECK, type=click.Path(dir_okay=True))
+@click.argument("deck", default=DEFAULT_DECK, envvar="WORKSHOP_DECK", type=click.Path(dir_okay=True))
 @click.option("--participants", "-n", type=click.IntRange(1, 100_000), required=True,
               help="How many people take part.")
 @click.option("--seed", type=int, default=None, help="Seed, for the same session every time.")

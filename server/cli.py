@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .config import DEFAULT_DECK, ROOT
+from .config import DEFAULT_DB, DEFAULT_DECK
 
 
 class Exit(enum.IntEnum):
@@ -19,7 +19,7 @@ class Exit(enum.IntEnum):
 
 
 def default_db() -> str:
-    return os.environ.get("WORKSHOP_DB") or str(ROOT / "instance" / "workshop.db")
+    return os.environ.get("WORKSHOP_DB") or str(DEFAULT_DB)
 
 
 def load_or_fail(path):

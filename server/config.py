@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DECK = ROOT / "decks" / "leaders-role.yaml"
+DEFAULT_DB = ROOT / "instance" / "workshop.db"
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Setting:
 
 SETTINGS = (
     Setting("DB", "", "SQLite database file; empty means instance/workshop.db"),
-    Setting("DECK", str(DEFAULT_DECK), "deck file that `workshop serve` runs by default"),
+    Setting("DECK", str(DEFAULT_DECK), "deck file that `serve`, `handouts` and `simulate` use by default"),
     Setting("PUBLIC_URL", "", "base URL phones use to reach the server, when the LAN address is not it"),
     Setting("ASYNC_MODE", "gevent", "Socket.IO async mode: gevent (measured best) or threading"),
     Setting("TICK_SECONDS", 0.1, "how often changed results are pushed to projector and console", float),

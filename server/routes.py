@@ -1,6 +1,8 @@
 """HTTP routes: the join page, projector, console, QR and downloads."""
 from __future__ import annotations
 
+import threading
+
 from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
                    url_for)
 from markupsafe import Markup
@@ -106,9 +108,7 @@ def takeaway(code):
     participant = room.store.participant(room.id, token) if token else None
     if participant is None:
         abort(404)
-    import handouts
-    pdf = handouts.build_takeaway(room.deck, handouts.load_results(room.store, room.deck, room.id),
-                                  participant.id)
+    pdf = report(room, "build_takeaway", participant.id)
     return pdf_response(pdf, f"takeaway-{room.row.join_code}.pdf")
 
 
@@ -176,6 +176,27 @@ def qr_svg(session_id):
     return Response(qr.svg(hub().join_url(room, base_url())), mimetype="image/svg+xml")
 
 
+_report_lock = threading.Lock()  # ReportLab keeps global state: one build at a time
+_report_pool = None  # under gevent: one native thread, which serialises builds by itself
+
+
+def report(room: Room, builder: str, *args, **kwargs) -> bytes:
+    """Build a report from the room's stored results, off the event loop under gevent: a
+    summary is about a second of CPU, and the room's phones must not wait for it."""
+    global _report_pool
+    import handouts
+    results = handouts.load_results(room.store, room.deck, room.id)  # the store stays on the loop
+
+    def build():
+        return getattr(handouts, builder)(room.deck, results, *args, **kwargs)
+    if current_app.config["ASYNC_MODE"] == "gevent":
+        from gevent.threadpool import ThreadPool
+        _report_pool = _report_pool or ThreadPool(1)
+        return _report_pool.apply(build)
+    with _report_lock:
+        return build()
+
+
 def pdf_response(data: bytes, filename: str) -> Response:
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
@@ -185,19 +206,15 @@ def pdf_response(data: bytes, filename: str) -> Response:
 @bp.route("/s/<session_id>/summary.pdf")
 def summary(session_id):
     """Download the facilitator's session summary."""
-    import handouts
     room = facilitator_room(session_id)
-    results = handouts.load_results(room.store, room.deck, room.id)
-    return pdf_response(handouts.build_summary(room.deck, results), f"summary-{room.id}.pdf")
+    return pdf_response(report(room, "build_summary"), f"summary-{room.id}.pdf")
 
 
 @bp.route("/s/<session_id>/handouts.pdf")
 def handouts_pdf(session_id):
     """Download the handouts with the room's results."""
-    import handouts
     room = facilitator_room(session_id)
-    results = handouts.load_results(room.store, room.deck, room.id)
-    pdf = handouts.build_handouts(room.deck, results, join_url=hub().join_url(room, base_url()),
+    pdf = report(room, "build_handouts", join_url=hub().join_url(room, base_url()),
                                   join_code=room.row.join_code)
     return pdf_response(pdf, f"handouts-{room.id}.pdf")
 
@@ -205,9 +222,8 @@ def handouts_pdf(session_id):
 @bp.route("/s/<session_id>/export.csv")
 def export_csv(session_id):
     """Download every answer as CSV."""
-    import handouts
     room = facilitator_room(session_id)
-    data = handouts.export_csv(room.deck, handouts.load_results(room.store, room.deck, room.id))
+    data = report(room, "export_csv")
     return Response(data, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="answers-{room.id}.csv"'})
 
@@ -215,9 +231,8 @@ def export_csv(session_id):
 @bp.route("/s/<session_id>/export.json")
 def export_json(session_id):
     """Download every answer as JSON."""
-    import handouts
     room = facilitator_room(session_id)
-    data = handouts.export_json(room.deck, handouts.load_results(room.store, room.deck, room.id))
+    data = report(room, "export_json")
     return Response(data, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="answers-{room.id}.json"'})
 

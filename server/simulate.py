@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import time
+from pathlib import Path
 
 from . import ids
 from .deck import Deck, Poll
@@ -104,7 +105,7 @@ def simulate(store, deck: Deck, deck_path, participants: int, seed=None, clock=N
         code = ids.join_code(rng)
         while store.session_by_code(code) is not None:
             code = ids.join_code(rng)
-        store.create_session(sid, str(deck_path), deck.title, code, ids.facilitator_key())
+        store.create_session(sid, str(Path(deck_path).resolve()), deck.title, code, ids.facilitator_key())
         people = _join(store, sid, participants, rng, now, start, total)
         language = "zh" if (deck.language or "").lower().startswith("zh") else "en"
         for index, slide in enumerate(deck.slides):

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def cli(tmp_path, monkeypatch):
     """Return a runner working in a fresh folder that holds the default deck."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("WORKSHOP_DB", raising=False)
+    monkeypatch.setenv("WORKSHOP_DB", "instance/workshop.db")
+    monkeypatch.setenv("WORKSHOP_DECK", "decks/leaders-role.yaml")
     (tmp_path / "decks").mkdir()
     (tmp_path / "decks" / "leaders-role.yaml").write_text(MINI_DECK.format(language="en"),
                                                           encoding="utf-8")
