@@ -197,6 +197,20 @@ class _Checker:
             return default
         return value
 
+    def one_of(self, data, key, allowed: tuple[str, ...], where) -> str | None:
+        """Return data[key] if it is one of allowed; otherwise report it and return None."""
+        value = data.get(key)
+        if value in allowed:
+            return value
+        if key not in data:
+            self.problem(data.line, f"{where}: missing '{key}' (one of {', '.join(allowed)})")
+            return None
+        hint = difflib.get_close_matches(value, allowed, n=1) if isinstance(value, str) else []
+        tip = f" (did you mean '{hint[0]}'?)" if hint else ""
+        self.problem(data.lines[key], f"{where}: unknown {key} {_shown(value)}{tip}; "
+                                      f"use one of {', '.join(allowed)}")
+        return None
+
     def flag(self, data, key, where, default):
         if key not in data:
             return default
@@ -276,15 +290,8 @@ class _Checker:
         if not isinstance(data, dict):
             self.problem(line, f"{where}: must be a mapping with a 'kind', not {_kind(data)}")
             return None
-        kind = data.get("kind")
-        if kind not in SLIDE_KINDS:
-            if "kind" not in data:
-                self.problem(data.line, f"{where}: missing 'kind' (one of {', '.join(SLIDE_KINDS)})")
-            else:
-                hint = difflib.get_close_matches(kind, SLIDE_KINDS, n=1) if isinstance(kind, str) else []
-                tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.problem(data.lines["kind"], f"{where}: unknown kind {_shown(kind)}{tip}; "
-                                                 f"use one of {', '.join(SLIDE_KINDS)}")
+        kind = self.one_of(data, "kind", SLIDE_KINDS, where)
+        if kind is None:
             return None
         required, optional = SLIDE_KEYS[kind]
         self.keys(data, required | optional | COMMON_SLIDE_KEYS, required, f"{where} ({kind})")
@@ -308,16 +315,7 @@ class _Checker:
             self.problem(line, f"{where}: must be a mapping with id, type and question, "
                                f"not {_kind(data)}")
             return None
-        ptype = data.get("type")
-        if ptype not in POLL_TYPES:
-            if "type" not in data:
-                self.problem(data.line, f"{where}: missing 'type' (one of {', '.join(POLL_TYPES)})")
-            else:
-                hint = difflib.get_close_matches(ptype, POLL_TYPES, n=1) if isinstance(ptype, str) else []
-                tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.problem(data.lines["type"], f"{where}: unknown type {_shown(ptype)}{tip}; "
-                                                 f"use one of {', '.join(POLL_TYPES)}")
-            ptype = None
+        ptype = self.one_of(data, "type", POLL_TYPES, where)
         if ptype:
             required, optional = POLL_KEYS[ptype]
             self.keys(data, POLL_COMMON | required | optional, {"id", "question"} | required, where)

@@ -109,7 +109,7 @@ def takeaway(code):
     if participant is None:
         abort(404)
     pdf = report(room, "build_takeaway", participant.id)
-    return pdf_response(pdf, f"takeaway-{room.row.join_code}.pdf")
+    return attachment(pdf, f"takeaway-{room.row.join_code}.pdf")
 
 
 def session_info(room: Room) -> dict:
@@ -197,8 +197,8 @@ def report(room: Room, builder: str, *args, **kwargs) -> bytes:
         return build()
 
 
-def pdf_response(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="application/pdf",
+def attachment(data: bytes, filename: str, mimetype: str = "application/pdf") -> Response:
+    return Response(data, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
 
@@ -207,7 +207,7 @@ def pdf_response(data: bytes, filename: str) -> Response:
 def summary(session_id):
     """Download the facilitator's session summary."""
     room = facilitator_room(session_id)
-    return pdf_response(report(room, "build_summary"), f"summary-{room.id}.pdf")
+    return attachment(report(room, "build_summary"), f"summary-{room.id}.pdf")
 
 
 @bp.route("/s/<session_id>/handouts.pdf")
@@ -215,26 +215,22 @@ def handouts_pdf(session_id):
     """Download the handouts with the room's results."""
     room = facilitator_room(session_id)
     pdf = report(room, "build_handouts", join_url=hub().join_url(room, base_url()),
-                                  join_code=room.row.join_code)
-    return pdf_response(pdf, f"handouts-{room.id}.pdf")
+                 join_code=room.row.join_code)
+    return attachment(pdf, f"handouts-{room.id}.pdf")
 
 
 @bp.route("/s/<session_id>/export.csv")
 def export_csv(session_id):
     """Download every answer as CSV."""
     room = facilitator_room(session_id)
-    data = report(room, "export_csv")
-    return Response(data, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="answers-{room.id}.csv"'})
+    return attachment(report(room, "export_csv"), f"answers-{room.id}.csv", "text/csv; charset=utf-8")
 
 
 @bp.route("/s/<session_id>/export.json")
 def export_json(session_id):
     """Download every answer as JSON."""
     room = facilitator_room(session_id)
-    data = report(room, "export_json")
-    return Response(data, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="answers-{room.id}.json"'})
+    return attachment(report(room, "export_json"), f"answers-{room.id}.json", "application/json")
 
 
 @bp.route("/healthz")
