@@ -139,7 +139,11 @@ def facilitator_page(session_id: str, template: str, **extra):
                             max_age=7 * 24 * 3600)
         return response
     join_url = hub().join_url(room, base_url())
-    body, status = render(template, lang=page_lang(room.deck.language[:2]), deck=room.deck,
+    deck_lang = room.deck.language[:2]
+    # The projector speaks the deck's language to the room; the console, its reader's.
+    lang = (i18n.negotiate(None, request.args.get("lang"), deck_lang) if template == "projector.html"
+            else page_lang(deck_lang))
+    body, status = render(template, lang=lang, deck=room.deck,
                           session=session_info(room), qr_svg=Markup(qr.svg(join_url)), **extra)
     response = Response(body, status)
     response.headers["Cache-Control"] = "no-store"

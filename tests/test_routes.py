@@ -1,6 +1,8 @@
 """HTTP routes through Flask's test client: pages, keys, headers, joining."""
 from __future__ import annotations
 
+from conftest import ROOT
+
 from server import socketio
 
 
@@ -42,3 +44,15 @@ def test_console_key_is_traded_for_an_httponly_cookie(client, room):
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     page = client.get(f"/s/{room.id}/console")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+
+
+def test_projector_speaks_the_decks_language_whatever_the_laptops_browser(app, hub, client):
+    from server.deck import load_deck
+    zh = ROOT / "decks" / "leaders-role.zh.yaml"
+    room = hub.create(load_deck(zh), str(zh))
+    key = room.row.facilitator_key
+    projector = client.get(f"/s/{room.id}/projector?key={key}", follow_redirects=True,
+                           headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="zh' in projector.get_data(as_text=True)
+    console = client.get(f"/s/{room.id}/console", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="en' in console.get_data(as_text=True)
