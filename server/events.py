@@ -40,10 +40,11 @@ def refuse(code: str, message: str):
 
 
 # A session's phones are spread over slices (Socket.IO rooms) so that a broadcast to
-# thousands can go out a slice at a time: one emit to 3,000 sockets queues 3,000 writes
-# ahead of every answer that arrives meanwhile (~150 ms of ack latency on 2 cores).
+# thousands can be paced: one emit to 3,000 sockets is ~150 ms of writes that every answer
+# arriving meanwhile waits behind (docs/performance.md).
 PHONE_SLICES = 16
 SLICE_AT_ONCE = 250  # up to this many phones, a broadcast goes out in one go
+FANOUT_PER_SECOND = 5000  # a bigger broadcast is paced at this many messages a second
 PHONE_MESSAGES_PER_SECOND = 1000  # `results` fan-out budget: big rooms get them less often
 
 
@@ -54,11 +55,11 @@ def phone_slice(room: Room, participant_id: int) -> str:
 def to_phones(room: Room, event: str, payload) -> None:
     """Send an event to every phone of a room, a slice at a time when the room is big."""
     with room.fanout:  # one broadcast per room at a time, so every phone sees them in order
-        spread = room.connected > SLICE_AT_ONCE
+        pause = room.connected / FANOUT_PER_SECOND / PHONE_SLICES if room.connected > SLICE_AT_ONCE else 0
         for k in range(PHONE_SLICES):
             socketio.emit(event, payload, to=f"phones:{room.id}:{k}")
-            if spread:
-                socketio.sleep(0.001)  # let the answers that arrived meanwhile go first
+            if pause:
+                socketio.sleep(pause)  # answers that arrive meanwhile go first
 
 
 def facilitators(room: Room) -> str:
@@ -228,6 +229,7 @@ def push_changes(h) -> None:
     for room in list(h.rooms.values()):
         dirty = room.take_dirty()
         if dirty:
+            h.busy_at = now
             socketio.emit("tally", tally_payload(room, dirty), to=facilitators(room))
         interval = max(h.phone_interval, room.connected / PHONE_MESSAGES_PER_SECOND)
         if room.phones_dirty and now - room.phones_pushed_at >= interval:

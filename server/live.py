@@ -209,6 +209,7 @@ class Hub:
         self.clients: dict = {}  # Socket.IO sid -> events.Client
         self.guesses = GuessLimiter(join_guesses)
         self.stopping = False
+        self.busy_at = 0.0  # when the ticker last had a change to push: idle rooms can take a GC pause
         self._lock = threading.Lock()
 
     def join_url(self, room: Room, base_url: str = "") -> str:

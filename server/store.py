@@ -109,6 +109,26 @@ class Store:
         with self._lock:
             self.db.close()
 
+    def checkpoint_elsewhere(self) -> None:
+        """Stop automatic checkpoints on this connection: the caller runs `checkpoint` instead."""
+        with self._lock:
+            self.db.execute("PRAGMA wal_autocheckpoint=0")
+
+    def checkpoint(self) -> None:
+        """Copy committed pages from the WAL into the database file, syncing both to disk.
+
+        It opens a connection of its own so that another OS thread can wait for the disk:
+        a checkpoint is the only time a commit waits for fsync, and on a busy disk one took
+        seconds while every phone of the event loop waited with it.
+        """
+        if self.path == ":memory:":
+            return
+        db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for readers or writers
+        finally:
+            db.close()
+
     def _tx(self, statements):
         """Run (sql, params) pairs in one transaction, committed before returning."""
         with self._lock:

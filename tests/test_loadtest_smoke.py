@@ -1,0 +1,35 @@
+"""A small, fast run of scripts/loadtest.py: the load test itself works and loses nothing."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYS = {"participants", "connected", "sent", "acked", "stored", "lost", "duplicates", "ack_ms",
+        "projector_ms", "server_cpu_s", "peak_rss_mb"}
+
+pytestmark = pytest.mark.slow
+
+
+def test_twenty_phones_with_drops_lose_nothing_on_either_server(tmp_path):
+    out = tmp_path / "load.json"
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "loadtest.py"), "--phones", "20",
+                          "--polls", "2", "--burst", "0.5", "--drop-share", "0.25", "--pause", "0.2",
+                          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(out.read_text())
+    for side in (report, report["bare"]):
+        assert KEYS <= side.keys()
+        assert set(side["ack_ms"]) == {"p50", "p95", "p99", "max"}
+        assert set(side["projector_ms"]) == {"p50", "p99"}
+        assert side["participants"] == side["connected"] == 20
+        assert side["sent"] == side["acked"] == side["stored"] == 40  # 20 phones x 2 polls
+        assert side["lost"] == 0 and side["duplicates"] == 0
+        assert side["retried"] > 0  # the dropped phones really did resend
+        assert side["ack_ms"]["p50"] > 0 and side["server_cpu_s"] > 0 and side["peak_rss_mb"] > 0
+    assert set(report["ratio_to_bare"]) == {"ack_p99", "throughput"}
+    assert "workshop" in run.stdout and "lost" in run.stdout  # the table was printed
