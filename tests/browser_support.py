@@ -219,3 +219,10 @@ class Phone:
 
 def has_cjk(text: str) -> bool:
     return re.search(r"[\u3400-\u9fff]", text or "") is not None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium per test module (import this fixture into the module)."""
+    with chromium() as b:
+        yield b

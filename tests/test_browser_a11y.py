@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import (CONSOLE_VIEWPORT, PageErrors, Phone, block_foreign, chromium,
-                             facilitator_context, phone_context, start_server, wait_connected,
-                             wait_slide)
+from browser_support import browser  # noqa: F401 - the module's chromium, a fixture
+from browser_support import (
+    CONSOLE_VIEWPORT, PageErrors, Phone, block_foreign, facilitator_context, phone_context,
+    start_server, wait_connected, wait_slide)
 from realserver import DECK, ROOT, new_token
 from server import i18n
 from server.deck import load_deck
@@ -61,12 +62,6 @@ class Stage:
                 assert reply["ok"], reply
             finally:
                 peer.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,10 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browser_support import (WAIT_MS, PageErrors, Phone, chromium, decode_qr, facilitator_context,
-                             has_cjk, phone_context, start_server, wait_connected, wait_slide, wait_until)
+from browser_support import browser  # noqa: F401 - the module's chromium, a fixture
+from browser_support import (
+    PageErrors, Phone, WAIT_MS, chromium, decode_qr, facilitator_context, has_cjk,
+    phone_context, start_server, wait_connected, wait_slide, wait_until)
 from realserver import DECK
 from server.deck import load_deck
 
@@ -43,12 +45,6 @@ class Room:
 @pytest.fixture(scope="module")
 def deck():
     return load_deck(DECK)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_support import (PageErrors, chromium, facilitator_context, phone_context, start_server,
-                             wait_connected)
+from browser_support import browser  # noqa: F401 - the module's chromium, a fixture
+from browser_support import (
+    PageErrors, facilitator_context, phone_context, start_server, wait_connected)
 from realserver import DECK, ROOT, new_token
 from server.deck import load_deck
 
@@ -57,12 +58,6 @@ class Traffic:
         else:
             self.foreign.append(route.request.url)
             route.abort("internetdisconnected")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

@@ -194,3 +194,12 @@ export function toggleFullscreen() {
     document.documentElement.requestFullscreen().catch(() => {});
   }
 }
+
+/** Merge a `tally` push into the facilitator's tallies and state (counts of people too). */
+export function mergeTally(tallies, state, msg) {
+  Object.assign(tallies, msg.polls || {});
+  if (state) {
+    if (typeof msg.participants === "number") state.participants = msg.participants;
+    if (typeof msg.connected === "number") state.connected = msg.connected;
+  }
+}

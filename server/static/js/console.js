@@ -1,6 +1,6 @@
 // The facilitator's console: the current and next slide, notes, the clock against the plan,
 // every control, the live results of the current poll and the moderation of open answers.
-import { clock, connect, connectionBadge, el, emitAck, readJSON, shortcutAction, store, toggleFullscreen, translator } from "./common.js";
+import { clock, connect, connectionBadge, el, emitAck, mergeTally, readJSON, shortcutAction, store, toggleFullscreen, translator } from "./common.js";
 import { renderResults } from "./charts.js";
 import { answeredText, fitSlide, fitStage, showPollSlide } from "./slides.js";
 
@@ -35,11 +35,7 @@ const socket = connect({ role: "facilitator", session: sid, view: "console" }, (
 });
 socket.on("facilitator_state", applyState);
 socket.on("tally", (msg) => {
-  Object.assign(tallies, msg.polls || {});
-  if (state) {
-    if (typeof msg.participants === "number") state.participants = msg.participants;
-    if (typeof msg.connected === "number") state.connected = msg.connected;
-  }
+  mergeTally(tallies, state, msg);
   const poll = currentPoll();
   if (poll && poll.type === "open" && msg.polls && msg.polls[poll.id]) scheduleOpenAnswers(1500);
   render();

@@ -1,6 +1,6 @@
 // The projector: one slide at a time on a 16:9 stage, live results, the join QR, and the
 // facilitator's keys. It follows facilitator_state, so the console and it stay in step.
-import { connect, connectionBadge, emitAck, enter, readJSON, shortcutAction, toggleFullscreen, translator } from "./common.js";
+import { connect, connectionBadge, emitAck, enter, mergeTally, readJSON, shortcutAction, toggleFullscreen, translator } from "./common.js";
 import { fitSlide, fitStage, showPollSlide } from "./slides.js";
 
 const data = readJSON("wk-data");
@@ -27,11 +27,7 @@ window.addEventListener("resize", () => { if (current >= 0) fitSlide(slides[curr
 const socket = connect({ role: "facilitator", session: data.session.id, view: "projector" }, showConn);
 socket.on("facilitator_state", applyState);
 socket.on("tally", (msg) => {
-  Object.assign(tallies, msg.polls || {});
-  if (state) {
-    if (typeof msg.participants === "number") state.participants = msg.participants;
-    if (typeof msg.connected === "number") state.connected = msg.connected;
-  }
+  mergeTally(tallies, state, msg);
   render();
 });
 
