@@ -19,8 +19,9 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# A resumed session runs on the deck it was started with, so DECK is left out then.
 serve: $(STAMP)
-	$(BIN)/workshop serve $(DECK) $(ARGS)
+	$(BIN)/workshop serve $(if $(findstring --resume,$(ARGS)),,$(DECK)) $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(ARGS)
