@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import statistics
 import unicodedata
 from collections import Counter
 
@@ -254,10 +253,3 @@ def terms_of(text: str) -> list[str]:
     latin = _CJK.sub(" ", text).lower()
     out.extend(w.replace("’", "'") for w in _WORD.findall(latin))
     return [t for t in out if t not in STOPWORDS and (len(t) > 2 or (len(t) > 1 and _CJK.match(t)))]
-
-
-def summary_stats(values: list[int]) -> dict:
-    """Return mean and median of plain numbers (for reports)."""
-    if not values:
-        return {"mean": None, "median": None}
-    return {"mean": round(statistics.fmean(values), 2), "median": statistics.median(values)}

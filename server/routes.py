@@ -131,44 +131,47 @@ def facilitator_room(session_id: str) -> Room:
     return room
 
 
-def facilitator_page(session_id: str, template: str, **extra):
-    room = facilitator_room(session_id)
-    if "key" in request.args:  # trade the key for a cookie and take it out of the address bar
-        response = redirect(request.path, 303)
-        response.set_cookie(f"wk_{room.id}", request.args["key"], httponly=True, samesite="Strict",
-                            max_age=7 * 24 * 3600)
-        return response
-    join_url = hub().join_url(room, base_url())
-    deck_lang = room.deck.language[:2]
-    # The projector speaks the deck's language to the room; the console, its reader's.
-    lang = (i18n.negotiate(None, request.args.get("lang"), deck_lang) if template == "projector.html"
-            else page_lang(deck_lang))
-    body, status = render(template, lang=lang, deck=room.deck,
-                          session=session_info(room), qr_svg=Markup(qr.svg(join_url)), **extra)
-    response = Response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+def trade_key_for_cookie(room: Room) -> Response | None:
+    """Answer a page request that carries ?key= with the cookie and a redirect without the key,
+    so that a projector never shows the key in its address bar."""
+    if "key" not in request.args:
+        return None
+    response = redirect(request.path, 303)
+    response.set_cookie(f"wk_{room.id}", request.args["key"], httponly=True, samesite="Strict",
+                        max_age=7 * 24 * 3600)
     return response
+
+
+def facilitator_page(room: Room, template: str, lang: str, **extra) -> Response:
+    join_url = hub().join_url(room, base_url())
+    body, status = render(template, lang=lang, deck=room.deck, session=session_info(room),
+                          qr_svg=Markup(qr.svg(join_url)), **extra)
+    return Response(body, status, headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/s/<session_id>/projector")
 def projector(session_id):
-    """Serve the projector page (facilitator only)."""
-    return facilitator_page(session_id, "projector.html")
+    """Serve the projector page (facilitator only), in the deck's language: it speaks to the room."""
+    room = facilitator_room(session_id)
+    lang = i18n.negotiate(None, request.args.get("lang"), room.deck.language[:2])
+    return trade_key_for_cookie(room) or facilitator_page(room, "projector.html", lang)
 
 
 @bp.route("/s/<session_id>/console")
 def console(session_id):
-    """Serve the facilitator console (facilitator only)."""
-    room = hub().get(session_id)
-    deck_meta = [] if room is None else [
-        {"index": i, "kind": s.kind, "heading": s.heading, "notes": s.notes, "minutes": s.minutes,
-         "poll": dict(s.poll.public(), correct=list(s.poll.correct)) if s.poll else None}
-        for i, s in enumerate(room.deck.slides)]
-    downloads = {name: url_for(f".{name}", session_id=session_id)
-                 for name in ("summary", "handouts_pdf", "export_csv", "export_json")}
-    downloads["handouts"] = downloads.pop("handouts_pdf")
-    return facilitator_page(session_id, "console.html", deck_meta=deck_meta, downloads=downloads)
+    """Serve the facilitator console (facilitator only), in its reader's language."""
+    room = facilitator_room(session_id)
+    if (traded := trade_key_for_cookie(room)) is not None:
+        return traded
+    deck_meta = [{"index": i, "kind": s.kind, "heading": s.heading, "notes": s.notes,
+                  "minutes": s.minutes,
+                  "poll": dict(s.poll.public(), correct=list(s.poll.correct)) if s.poll else None}
+                 for i, s in enumerate(room.deck.slides)]
+    downloads = {name: url_for(f".{endpoint}", session_id=room.id) for name, endpoint in
+                 (("summary", "summary"), ("handouts", "handouts_pdf"),
+                  ("export_csv", "export_csv"), ("export_json", "export_json"))}
+    return facilitator_page(room, "console.html", page_lang(room.deck.language[:2]),
+                            deck_meta=deck_meta, downloads=downloads)
 
 
 @bp.route("/s/<session_id>/qr.svg")

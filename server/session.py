@@ -120,7 +120,8 @@ def apply(state: SessionState, action: str, args: dict) -> set[str]:
     elif action == "hide":
         ps.revealed = False
     elif action == "reset":
-        ps.status = OPEN if deck.slides[state.slide].poll and state.current_poll.id == poll_id else PENDING
+        current = state.current_poll
+        ps.status = OPEN if current and current.id == poll_id else PENDING  # as if just arrived
         ps.revealed = default_revealed(deck, deck.polls[poll_id])
         return {f"poll:{poll_id}", f"reset:{poll_id}"}
     elif action == "hide_answer":
