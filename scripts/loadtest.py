@@ -156,7 +156,7 @@ class Phone:
         await asyncio.sleep(max(0.0, at - time.monotonic()))
         payload = {"poll": poll["id"], "value": make_value(poll, rng),
                    "uid": f"{self.token[-8:]}-{poll['id'][:40]}"}
-        record = {"pid": self.pid, "poll": poll["id"], "first": time.monotonic(), "attempts": 0,
+        record = {"pid": self.pid, "poll": poll["id"], "at": at, "first": time.monotonic(), "attempts": 0,
                   "sent": None, "acked": None, "ok": False, "duplicate": False, "dropped": drop}
         if drop:  # the answer leaves, then the WiFi drops before the ack can come back
             record["attempts"] += 1
@@ -215,10 +215,18 @@ async def worker_loop(conn, cfg: dict, indices: list[int]) -> None:
             probe = asyncio.ensure_future(lag_probe(lags, stop))
             cpu0 = time.process_time()
             live = [p for p in phones if p.sio is not None]
-            jobs = [p.answer(poll, start + rng.uniform(0, burst), rng.random() < drop_share, rng) for p in live]
-            records = await asyncio.gather(*jobs)
+            # No collections during a burst: with thousands of tasks just made, one took 50-120 ms
+            # here, and every answer due meanwhile then left at once, a clump no room makes.
+            gc.disable()
+            try:
+                jobs = [p.answer(poll, start + rng.uniform(0, burst), rng.random() < drop_share, rng)
+                        for p in live]
+                records = await asyncio.gather(*jobs)
+            finally:
+                gc.enable()
             stop.set()
             await probe
+            gc.collect()
             conn.send(("burst", records, time.process_time() - cpu0, lags))
         elif msg[0] == "close":
             await asyncio.gather(*(p.sio.disconnect() for p in phones if p.sio is not None),
@@ -501,9 +509,9 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
     records = res["records"]
     if args.records:  # every answer, for a closer look: when in the burst did the slow ones go?
         with open(f"{args.records}.{target.get('kind', 'target')}.{run_no}.csv", "w") as f:
-            f.write("poll,participant,first,sent,acked,ok,attempts\n")
+            f.write("poll,participant,at,first,sent,acked,ok,attempts\n")
             for r in records:
-                f.write(f"{r['poll']},{r['pid']},{r['first']:.6f},{r['sent'] or ''},{r['acked'] or ''},"
+                f.write(f"{r['poll']},{r['pid']},{r['at']:.6f},{r['first']:.6f},{r['sent'] or ''},{r['acked'] or ''},"
                         f"{int(r['ok'])},{r['attempts']}\n")
         with open(f"{args.records}.{target.get('kind', 'target')}.{run_no}.lag.csv", "w") as f:
             f.write("at,lag\n")
@@ -537,6 +545,8 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
     out["connect_s"] = res["connect_s"]
     out["generator_cpu_share"] = round(res["gen_cpu"], 2)
     out["generator_lag_ms_p99"] = ms(pct([lag for _, lag in res["lags"]], 99))
+    # how late answers left against their schedule: a late generator sends clumps, not a burst
+    out["generator_late_ms_p99"] = ms(pct([r["first"] - r["at"] for r in records], 99))
     out["other_load_cores"] = round(max(0.0, res["others"]), 2)
     out["facilitator_retries"] = res.get("facilitator_retries", 0)
     return out
@@ -577,6 +587,7 @@ ROWS = (("connected", "connected", ""), ("sent", "answers sent", ""), ("acked", 
         ("server_cpu_ms_per_answer", "server CPU ms/answer", ""), ("peak_rss_mb", "peak RSS MB", "<= 400"),
         ("connect_s", "connect all s", ""), ("generator_cpu_share", "generator CPU share", "< 0.9"),
         ("generator_lag_ms_p99", "generator loop lag p99 ms", ""),
+        ("generator_late_ms_p99", "answers sent late p99 ms", ""),
         ("other_load_cores", "other processes, cores", "of 2"))
 
 
@@ -596,7 +607,7 @@ def table(ours: dict, bare: dict | None) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-n", "--phones", type=int, default=1000, help="simulated phones (participants)")
+    ap.add_argument("-n", "--phones", "--participants", type=int, default=1000, help="simulated phones (participants)")
     ap.add_argument("--polls", type=int, default=3, help="polls answered, the deck's first K")
     ap.add_argument("--burst", type=float, default=3.0, help="seconds in which every phone answers a poll")
     ap.add_argument("--drop-share", type=float, default=0.0, help="share of phones that drop and resend")
@@ -628,6 +639,7 @@ def main(argv=None) -> int:
                     "(collapsed stacks of the bursts to PREFIX.RUN.txt)")
     ap.add_argument("--records", metavar="PREFIX", help="write every answer's times to PREFIX.SERVER.RUN.csv")
     ap.add_argument("--json", help="write the medians (and every run) to this file")
+    ap.add_argument("--keep", metavar="DIR", help="keep the servers' databases and logs in DIR")
     args = ap.parse_args(argv)
     if args.url and not (args.session and args.code and args.key):
         ap.error("--url needs --session, --code and --key")
@@ -635,6 +647,9 @@ def main(argv=None) -> int:
     polls = choose_polls(args.deck, args.polls)
     runs = {"workshop": [], "bare": []}
     with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
+        if args.keep:  # the servers' databases and logs, to look at afterwards
+            tmp = args.keep
+            Path(tmp).mkdir(parents=True, exist_ok=True)
         for run_no in range(args.repeat):
             for kind in ("workshop", "bare"):
                 if kind == "bare" and args.no_bare:

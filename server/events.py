@@ -39,13 +39,17 @@ def refuse(code: str, message: str):
     raise ConnectionRefusedError(message, {"error": code, "message": message})
 
 
-# A session's phones are spread over slices (Socket.IO rooms) so that a broadcast to
+# A session's phones are also spread over slices (Socket.IO rooms) so that a broadcast to
 # thousands can be paced: one emit to 3,000 sockets is ~150 ms of writes that every answer
 # arriving meanwhile waits behind (docs/performance.md).
-PHONE_SLICES = 16
+PHONE_SLICES = 64
 SLICE_AT_ONCE = 250  # up to this many phones, a broadcast goes out in one go
 FANOUT_PER_SECOND = 5000  # a bigger broadcast is paced at this many messages a second
 PHONE_MESSAGES_PER_SECOND = 1000  # `results` fan-out budget: big rooms get them less often
+
+
+def phones(room: Room) -> str:
+    return f"phones:{room.id}"
 
 
 def phone_slice(room: Room, participant_id: int) -> str:
@@ -55,11 +59,13 @@ def phone_slice(room: Room, participant_id: int) -> str:
 def to_phones(room: Room, event: str, payload) -> None:
     """Send an event to every phone of a room, a slice at a time when the room is big."""
     with room.fanout:  # one broadcast per room at a time, so every phone sees them in order
-        pause = room.connected / FANOUT_PER_SECOND / PHONE_SLICES if room.connected > SLICE_AT_ONCE else 0
+        if room.connected <= SLICE_AT_ONCE:
+            socketio.emit(event, payload, to=phones(room))
+            return
+        pause = room.connected / FANOUT_PER_SECOND / PHONE_SLICES
         for k in range(PHONE_SLICES):
             socketio.emit(event, payload, to=f"phones:{room.id}:{k}")
-            if pause:
-                socketio.sleep(pause)  # answers that arrive meanwhile go first
+            socketio.sleep(pause)  # answers that arrive meanwhile go first
 
 
 def facilitators(room: Room) -> str:
@@ -87,6 +93,7 @@ def connect(auth):
         c = current_app.config
         h.clients[request.sid] = Client("participant", room, participant.id,
                                         RateLimiter(c["ANSWER_RATE"], c["ANSWER_BURST"]))
+        join_room(phones(room))
         join_room(phone_slice(room, participant.id))
         room.connected += 1
         room.dirty.add("")  # the console's connected count changed
@@ -201,7 +208,7 @@ def control(data=None, *_):
             to_phones(room, "reset", {"poll": item[6:]})
     current = room.state.current_poll
     if changed & {"slide", "takeaways"} or (current and f"poll:{current.id}" in changed):
-        to_phones(room, "state", room.phone_state())
+        to_phones(room, "state", room.take_phone_state(time.monotonic()))
     return {"ok": True, "state": state}
 
 

@@ -141,8 +141,6 @@ class Room:
                     self.hide_answer(poll_id, args["participant"], args.get("hidden", True))
             if changed & {"slide", "qr", "takeaways"}:
                 self.store.save_view(self.id, self.state.slide, self.state.qr, self.state.takeaways)
-            if "slide" in changed:
-                self.phones_dirty = bool(self.state.current_poll)
             return changed
 
     def hide_answer(self, poll_id: str, participant_id: int, hidden: bool) -> None:
@@ -172,7 +170,13 @@ class Room:
                           "title": slide.heading},
                 "poll": poll.public() if poll else None,
                 "poll_state": self.state.polls[poll.id].as_dict() if poll else None,
-                "takeaways": self.state.takeaways}
+                "takeaways": self.state.takeaways, "results": self.phone_results()}
+
+    def take_phone_state(self, now: float) -> dict:
+        """The state to broadcast to phones; it carries the results, so none are due until later."""
+        with self.lock:
+            self.phones_dirty, self.phones_pushed_at = False, now
+            return self.phone_state()
 
     def phone_results(self) -> dict | None:
         poll = self.state.current_poll

@@ -165,10 +165,12 @@ def test_reveal_sends_results_to_phones_and_marks_correct(phone, facilitator, ro
     assert room.phone_results() is None  # a quiz starts hidden
     p.get_received()
     assert facilitator.emit("control", {"action": "reveal"}, callback=True)["ok"]
-    assert received(p, "state")[-1]["poll_state"]["revealed"] is True
-    push_changes(hub)
-    results = received(p, "results")[-1]
+    state = received(p, "state")[-1]
+    assert state["poll_state"]["revealed"] is True  # the state that reveals carries the results
+    results = state["results"]
     assert results["counts"][correct] == 1 and results["correct"] == [correct]
+    push_changes(hub)
+    assert received(p, "results") == []  # so no separate results broadcast is due
 
 
 def test_reset_needs_facilitator_and_clears_answers(phone, facilitator, room, deck, hub):
@@ -253,3 +255,34 @@ def test_every_setting_is_documented():
     from server.config import SETTINGS
     doc = (Path(__file__).resolve().parent.parent / "docs" / "deployment.md").read_text()
     assert [s.name for s in SETTINGS if f"WORKSHOP_{s.name}" not in doc] == []
+
+
+def test_results_follow_answers_but_not_sooner_than_the_interval_after_a_state(phone, facilitator,
+                                                                               room, deck, hub):
+    goto_poll(facilitator, deck, "homework-followers")  # shown to the room from the start
+    p = phone()
+    assert received(p, "welcome")[0]["state"]["results"]["answered"] == 0
+    assert p.emit("answer", {"poll": "homework-followers", "value": 1}, callback=True)["ok"]
+    push_changes(hub)
+    assert received(p, "results") == []  # the state went out just now, with the results
+    room.phones_pushed_at -= hub.phone_interval
+    push_changes(hub)
+    results = received(p, "results")
+    assert len(results) == 1 and results[0]["counts"] == [0, 1]
+    push_changes(hub)
+    assert received(p, "results") == []  # nothing changed since
+
+
+def test_a_big_room_gets_its_broadcasts_slice_by_slice_in_order(phone, facilitator, room, deck,
+                                                                monkeypatch):
+    import server.events as events
+    monkeypatch.setattr(events, "SLICE_AT_ONCE", 2)  # pace from the third phone on
+    monkeypatch.setattr(events, "FANOUT_PER_SECOND", 10_000)
+    phones = [phone() for _ in range(events.PHONE_SLICES + 3)]  # every slice, some twice
+    for p in phones:
+        p.get_received()
+    goto_poll(facilitator, deck, "homework-followers")
+    goto_poll(facilitator, deck, "homework-process")
+    for p in phones:
+        titles = [s["poll"]["id"] for s in received(p, "state")]
+        assert titles == ["homework-followers", "homework-process"]

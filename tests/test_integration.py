@@ -75,9 +75,10 @@ def test_phone_answer_shows_on_projector_and_results_reach_phone_after_reveal(se
     assert phone.received("results") == []  # a quiz stays hidden until the facilitator reveals it
 
     assert projector.call("control", {"action": "reveal"})["ok"]
-    results = phone.wait_for("results", lambda r: r["poll"] == "quiz-fire-principle")
+    state = phone.wait_for("state", lambda s: s["poll_state"]["revealed"])
+    results = state["results"]  # the state that reveals carries the results
+    assert results["poll"] == "quiz-fire-principle"
     assert results["counts"] == [0, 0, 1, 0] and results["correct"] == [0]
-    assert phone.wait_for("state", lambda s: s["poll_state"]["revealed"])
 
 
 def test_phone_changes_answer_and_the_count_follows(server, deck):

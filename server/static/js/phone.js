@@ -51,7 +51,7 @@ socket.on("welcome", (msg) => {
 });
 socket.on("state", (next) => {
   S.state = next;
-  if (S.results && (!next.poll || S.results.poll !== next.poll.id)) S.results = null;
+  S.results = next.results || null; // a state carries the current poll's results, once revealed
   render();
 });
 socket.on("results", (res) => { S.results = res; renderResults_(); });
