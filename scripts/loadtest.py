@@ -407,6 +407,18 @@ def projector_latencies(records: list[dict], tallies: list, poll: str, baseline:
     return out, missing
 
 
+async def download(target: dict, report: str, at: float) -> float | None:
+    """Fetch a facilitator's report at monotonic time `at` (mid-burst); return its seconds."""
+    import aiohttp
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    t = time.monotonic()
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{target['url']}/s/{target['session']}/{report}.pdf",
+                            headers={"X-Workshop-Key": target["key"]}) as r:
+            body = await r.read()
+    return time.monotonic() - t if r.status == 200 and body.startswith(b"%PDF") else None
+
+
 def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
     """Run the whole load once against one server; return its measurements."""
     cfg = {"url": target["url"], "code": target["code"], "run": run_no, "seed": args.seed + run_no,
@@ -448,7 +460,8 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             await asyncio.sleep(1)
         result = {"connected": connected, "connect_s": round(connect_s, 2), "records": [], "proj": [],
-                  "proj_missing": 0, "windows": [], "gen_cpu": 0.0, "lags": [], "ours": 0.0}
+                  "proj_missing": 0, "windows": [], "gen_cpu": 0.0, "lags": [], "ours": 0.0,
+                  "downloads": []}
         busy0, wall0, self0 = machine_busy(), time.monotonic(), time.process_time()
         for poll in polls:
             ack, deadline = {}, time.monotonic() + 60
@@ -464,8 +477,12 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
             before = [c[poll["id"]] for _, c in tallies if poll["id"] in c]
             baseline = before[-1] if before else 0
             start = time.monotonic() + 0.2
+            fetch = (asyncio.ensure_future(download(target, args.download, start + args.burst / 2))
+                     if args.download else None)
             got = await loop.run_in_executor(None, ask, ("burst", poll, start, args.burst, args.drop_share),
                                              args.burst + 3 * args.ack_timeout + 60)
+            if fetch:
+                result["downloads"].append(await fetch)
             records = [r for g in got for r in g[1]]
             result["ours"] += sum(g[2] for g in got)
             result["gen_cpu"] = max(result["gen_cpu"], max(g[2] for g in got) / (time.monotonic() - start))
@@ -549,6 +566,9 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
     out["generator_late_ms_p99"] = ms(pct([r["first"] - r["at"] for r in records], 99))
     out["other_load_cores"] = round(max(0.0, res["others"]), 2)
     out["facilitator_retries"] = res.get("facilitator_retries", 0)
+    if args.download:  # None: a download failed
+        got = res["downloads"]
+        out["download_s_max"] = None if None in got else round(max(got), 2)
     return out
 
 
@@ -588,7 +608,8 @@ ROWS = (("connected", "connected", ""), ("sent", "answers sent", ""), ("acked", 
         ("connect_s", "connect all s", ""), ("generator_cpu_share", "generator CPU share", "< 0.9"),
         ("generator_lag_ms_p99", "generator loop lag p99 ms", ""),
         ("generator_late_ms_p99", "answers sent late p99 ms", ""),
-        ("other_load_cores", "other processes, cores", "of 2"))
+        ("other_load_cores", "other processes, cores", "of 2"),
+        ("download_s_max", "report download s, max", ""))
 
 
 def get(d: dict, dotted: str):
@@ -639,6 +660,8 @@ def main(argv=None) -> int:
                     "(collapsed stacks of the bursts to PREFIX.RUN.txt)")
     ap.add_argument("--records", metavar="PREFIX", help="write every answer's times to PREFIX.SERVER.RUN.csv")
     ap.add_argument("--json", help="write the medians (and every run) to this file")
+    ap.add_argument("--download", choices=("summary", "handouts"),
+                    help="the facilitator downloads this report in the middle of every burst")
     ap.add_argument("--keep", metavar="DIR", help="keep the servers' databases and logs in DIR")
     args = ap.parse_args(argv)
     if args.url and not (args.session and args.code and args.key):

@@ -135,3 +135,35 @@ def test_usage_errors_exit_1_too(cli):
 def test_the_default_deck_path_is_the_shipped_one():
     from handouts.commands import DEFAULT_DECK
     assert (ROOT / DEFAULT_DECK).is_file()
+
+
+def run_worker(job) -> "subprocess.CompletedProcess":
+    import subprocess
+    import sys
+    data = job if isinstance(job, bytes) else json.dumps(job).encode()
+    return subprocess.run([sys.executable, "-m", "handouts.worker"], input=data, capture_output=True,
+                          cwd=ROOT, timeout=120)
+
+
+def test_report_worker_builds_the_summary_the_server_asks_for(cli):
+    session = simulated(cli)
+    done = run_worker({"db": str(Path("instance/workshop.db").resolve()),
+                       "deck": str(Path("decks/leaders-role.yaml").resolve()), "session": session,
+                       "builder": "build_summary"})
+    assert done.returncode == 0, done.stderr
+    assert "12" in pdf_text(done.stdout) and "SESSION SUMMARY" in pdf_text(done.stdout).upper()
+    handouts = run_worker({"db": str(Path("instance/workshop.db").resolve()),
+                           "deck": str(Path("decks/leaders-role.yaml").resolve()), "session": session,
+                           "builder": "build_handouts",
+                           "kwargs": {"join_url": "http://10.0.0.2:5000/j/K7QM2X", "join_code": "K7QM2X"}})
+    assert handouts.returncode == 0 and "K7QM2X" in pdf_text(handouts.stdout)
+
+
+@pytest.mark.parametrize("job", [b"not json", {"builder": "build_summary"},
+                                 {"db": "x.db", "deck": "decks/leaders-role.yaml", "session": "s",
+                                  "builder": "__import__"}])
+def test_report_worker_refuses_a_bad_job_in_one_line_and_writes_no_pdf(cli, job):
+    done = run_worker(job)
+    assert done.returncode == 1 and done.stdout == b""
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("report failed: ")

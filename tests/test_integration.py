@@ -362,3 +362,43 @@ def test_sessions_command_lists_the_session(server, deck):
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
 
+
+
+# ----- reports from the live server ------------------------------------------------------------
+
+def test_summary_and_handouts_download_with_the_rooms_answers(server, deck):
+    """The big reports are built by `handouts/worker.py` in a process of its own."""
+    from test_handouts import pdf_text
+    console = server.facilitator()
+    goto_poll(console, deck, "homework-followers")
+    phones = [server.phone(nickname=f"P{n}") for n in range(3)]
+    for n, phone in enumerate(phones):
+        assert phone.call("answer", {"poll": "homework-followers", "value": min(n, 1)})["ok"]
+    http = session(server)
+    summary = http.get(server.url(f"/s/{server.sid}/summary.pdf"), headers={"X-Workshop-Key": server.key})
+    assert summary.status_code == 200 and summary.headers["Content-Type"] == "application/pdf"
+    text = pdf_text(summary.content)
+    assert "SESSION SUMMARY" in text.upper() and deck.polls["homework-followers"].question[:30] in text
+    assert "3" in text  # three participants
+    handouts = http.get(server.url(f"/s/{server.sid}/handouts.pdf"), params={"key": server.key})
+    assert handouts.status_code == 200 and handouts.content.startswith(b"%PDF")
+    assert server.code in pdf_text(handouts.content)  # the join code printed for latecomers
+
+
+def test_a_report_that_fails_is_one_log_line_and_an_error_page_and_the_room_carries_on(tmp_path):
+    import shutil
+    copy = tmp_path / "deck.yaml"
+    shutil.copy(DECK, copy)
+    s = RealServer(tmp_path / "server", deck=copy).start()
+    try:
+        copy.unlink()  # the worker cannot load the deck any more; the server has it in memory
+        http = session(s)
+        r = http.get(s.url(f"/s/{s.sid}/summary.pdf"), headers={"X-Workshop-Key": s.key})
+        assert r.status_code == 500 and "could not be built" in r.text
+        assert s.phone().wait_for("welcome")["session"]["id"] == s.sid
+        assert http.get(s.url("/healthz")).json() == {"ok": True}
+    finally:
+        s.kill()
+    assert s.errors() == []  # no traceback: one line says why
+    log = "".join(p.read_text() for p in (tmp_path / "server").glob("serve-*.err"))
+    assert "report failed: DeckError" in log or "report failed: FileNotFoundError" in log, log
