@@ -1,14 +1,24 @@
-"""Build one report in a process of its own: `python -m handouts.worker < job.json > report`.
+"""Build reports in a process of their own, for the live server (`server/reports.py`).
 
-The live server runs its big reports (the summary, the handouts) here instead of in its own
-process: a summary of a town hall is about a second of pure-Python CPU, and in the server
-that second holds the interpreter lock while thousands of phones wait for their acks
-(docs/performance.md). The job is one JSON object on standard input:
+A summary of a town hall is about a second of pure-Python CPU, and reading 3,000 people's
+answers back from the store a quarter of one; in the server's process that time held the
+interpreter lock while thousands of phones waited for their acks (docs/performance.md).
+Here it takes the laptop's other core instead, at a lower priority.
 
-    {"db": PATH, "deck": PATH, "session": ID, "builder": "build_summary", "kwargs": {...}}
+    python -m handouts.worker < job.json > report      # one job, then exit
+    python -m handouts.worker --serve                   # jobs one per line, until stdin closes
 
-The report's bytes go to standard output; a problem is one line on standard error, exit 1.
-The worker reads what the server committed, through SQLite's WAL, and writes nothing.
+A job is one JSON object:
+
+    {"db": PATH, "deck": PATH, "session": ID, "version": N, "builder": "build_summary",
+     "kwargs": {...}}
+
+`version` is the room's count of changes: results read for one version serve every report of
+that version (a room asking for 3,000 takeaways reads the answers once). The worker reads
+what the server committed, through SQLite's WAL, and writes nothing.
+
+One job: the report's bytes on standard output; a problem is one line on standard error,
+exit 1. Serving: each reply is `OK <length>\\n` and the bytes, or `ERR <one line>\\n`.
 """
 from __future__ import annotations
 
@@ -16,34 +26,78 @@ import json
 import os
 import sys
 
-BUILDERS = ("build_summary", "build_handouts")
+BUILDERS = ("build_summary", "build_handouts", "build_takeaway", "export_csv", "export_json")
 
 
-def run(job: dict) -> bytes:
-    import handouts
-    from server.deck import load_deck
-    from server.store import Store
+class Builder:
+    """Builds reports, keeping the last deck and results it read."""
 
-    if job.get("builder") not in BUILDERS:
-        raise ValueError(f"unknown report {job.get('builder')!r}")
-    deck = load_deck(job["deck"])
-    store = Store(job["db"])
-    try:
-        results = handouts.load_results(store, deck, job["session"])
-    finally:
-        store.close()
-    return getattr(handouts, job["builder"])(deck, results, **job.get("kwargs", {}))
+    def __init__(self):
+        self.decks: dict = {}  # (path, mtime) -> Deck
+        self.results: dict = {}  # (db, deck path, session) -> (version, SessionResults)
+
+    def deck(self, path: str):
+        from server.deck import load_deck
+        key = (path, os.stat(path).st_mtime_ns)
+        if key not in self.decks:
+            self.decks = {key: load_deck(path)}
+        return self.decks[key]
+
+    def session_results(self, db: str, deck, session: str, version):
+        import handouts
+        from server.store import Store
+        key = (db, deck.path, session)
+        cached = self.results.get(key)
+        if cached is None or version is None or cached[0] != version:
+            if not os.path.isfile(db):
+                raise FileNotFoundError(f"no database at {db}")
+            store = Store(db)
+            try:
+                cached = (version, handouts.load_results(store, deck, session))
+            finally:
+                store.close()
+            self.results = {key: cached}
+        return cached[1]
+
+    def build(self, job) -> bytes:
+        import handouts
+        if not isinstance(job, dict) or job.get("builder") not in BUILDERS:
+            raise ValueError(f"unknown report {job.get('builder') if isinstance(job, dict) else job!r}")
+        deck = self.deck(job["deck"])
+        results = self.session_results(job["db"], deck, job["session"], job.get("version"))
+        return getattr(handouts, job["builder"])(deck, results, **job.get("kwargs", {}))
 
 
-def main() -> int:
+def one_line(exc: Exception) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
+def serve(stdin, stdout) -> None:
+    builder = Builder()
+    for line in stdin:
+        try:
+            data = builder.build(json.loads(line))
+        except Exception as exc:  # one line back to the server; the next job is served as usual
+            stdout.write(f"ERR {one_line(exc)}\n".encode("utf-8", "replace"))
+        else:
+            stdout.write(b"OK %d\n" % len(data))
+            stdout.write(data)
+        stdout.flush()
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     try:
         os.nice(int(os.environ.get("WORKSHOP_REPORT_NICE", "10")))  # the room's phones go first
     except OSError:
         pass
+    if argv == ["--serve"]:
+        serve(sys.stdin.buffer, sys.stdout.buffer)
+        return 0
     try:
-        data = run(json.load(sys.stdin))
-    except Exception as exc:  # one line for the server's log, never half a PDF
-        print(f"report failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        data = Builder().build(json.load(sys.stdin))
+    except Exception as exc:  # one line for the log, never half a report
+        print(f"report failed: {one_line(exc)}", file=sys.stderr)
         return 1
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()

@@ -30,6 +30,7 @@ SETTINGS = (
     Setting("ANSWER_BURST", 10, "messages one phone may send at once before the rate applies", int),
     Setting("JOIN_GUESSES", 10, "wrong join codes one address may try a minute", int),
     Setting("MAX_MESSAGE_BYTES", 65536, "largest Socket.IO message the server accepts", int),
+    Setting("REPORT_WORKERS", 2, "processes that build reports (PDFs, exports) beside the server, niced", int),
     Setting("PING_INTERVAL", 10, "seconds between Socket.IO pings (how soon a dropped phone is noticed)", int),
 )
 

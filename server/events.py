@@ -167,7 +167,7 @@ def nickname(data=None, *_):
     name = clean_text(name) if isinstance(name, str) else None
     if name is None or len(name) > 40:
         return error("bad_payload", "Send {nickname}: text of at most 40 characters.")
-    client.room.store.set_nickname(client.participant_id, name)
+    client.room.set_nickname(client.participant_id, name)
     return {"ok": True, "nickname": name}
 
 

@@ -36,6 +36,7 @@ class Room:
     dirty: set = field(default_factory=set)  # poll ids whose tallies changed since the last push
     phones_dirty: bool = False
     phones_pushed_at: float = 0.0
+    version: int = 0  # counts changes to what reports print: one read of the results serves a version
 
     def __post_init__(self):
         self.lock = threading.RLock()
@@ -77,10 +78,16 @@ class Room:
             if p is None:
                 p = self.store.add_participant(self.id, token, ids.pseudonym(self.participants + 1), nickname)
                 self.participants += 1
+                self.version += 1
                 self.dirty.add("")  # the participant count changed
             elif nickname and nickname != p.nickname:
-                self.store.set_nickname(p.id, nickname)
+                self.set_nickname(p.id, nickname)
             return p
+
+    def set_nickname(self, participant_id: int, nickname: str) -> None:
+        with self.lock:
+            self.store.set_nickname(participant_id, nickname)
+            self.version += 1
 
     def my_answers(self, participant_id: int) -> dict:
         return {pid: got[participant_id].value for pid, got in self.answers.items() if participant_id in got}
@@ -111,6 +118,7 @@ class Room:
                 tally.remove(participant_id, previous.value)
             tally.add(participant_id, value)
             self.answers[poll_id][participant_id] = Stored(value, uid)
+            self.version += 1
             self.dirty.add(poll_id)
             self._mark_phones(poll_id)
             return {"ok": True, "poll": poll_id, "value": value, "duplicate": False}
@@ -126,6 +134,7 @@ class Room:
         """Apply a facilitator action, persist what changed, and return the change set."""
         with self.lock:
             changed = apply(self.state, action, args)
+            self.version += bool(changed)
             for item in changed:
                 kind, _, poll_id = item.partition(":")
                 ps = self.state.polls.get(poll_id)

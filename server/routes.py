@@ -1,22 +1,15 @@
 """HTTP routes: the join page, projector, console, QR and downloads."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import threading
-from pathlib import Path
-
 from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
                    url_for)
 from markupsafe import Markup
 
-from . import i18n, qr
+from . import i18n, qr, reports
+from .reports import ReportError
 from .live import Room, key_matches
 
 bp = Blueprint("workshop", __name__)
-ROOT = Path(__file__).resolve().parent.parent  # where `python -m handouts.worker` is found
 
 
 def hub():
@@ -114,7 +107,7 @@ def takeaway(code):
     participant = room.store.participant(room.id, token) if token else None
     if participant is None:
         abort(404)
-    pdf = report(room, "build_takeaway", participant.id)
+    pdf = report(room, "build_takeaway", participant_id=participant.id)
     return attachment(pdf, f"takeaway-{room.row.join_code}.pdf")
 
 
@@ -189,49 +182,8 @@ def qr_svg(session_id):
     return Response(qr.svg(hub().join_url(room, base_url())), mimetype="image/svg+xml")
 
 
-_report_lock = threading.Lock()  # ReportLab keeps global state: one build at a time
-_report_pool = None  # under gevent: one native thread, which serialises builds by itself
-
-
-def report(room: Room, builder: str, *args, **kwargs) -> bytes:
-    """Build a report from the room's stored results, off the event loop under gevent: a
-    summary is about a second of CPU, and the room's phones must not wait for it."""
-    global _report_pool
-    import handouts
-    from handouts import worker
-    if (current_app.config["ASYNC_MODE"] == "gevent" and builder in worker.BUILDERS and not args
-            and room.store.path != ":memory:" and room.deck.path):
-        return report_elsewhere(room, builder, kwargs)
-    results = handouts.load_results(room.store, room.deck, room.id)  # the store stays on the loop
-
-    def build():
-        return getattr(handouts, builder)(room.deck, results, *args, **kwargs)
-    if current_app.config["ASYNC_MODE"] == "gevent":
-        from gevent.threadpool import ThreadPool
-        _report_pool = _report_pool or ThreadPool(1)
-        return _report_pool.apply(build)
-    with _report_lock:
-        return build()
-
-
-def report_elsewhere(room: Room, builder: str, kwargs: dict) -> bytes:
-    """Build a big report in a process of its own (`handouts/worker.py`), at a lower priority.
-
-    In a thread of this process a summary still held the interpreter lock for most of its
-    second, and every phone's ack waited behind it; a process of its own only takes a core.
-    """
-    job = {"db": os.path.abspath(room.store.path), "deck": os.path.abspath(room.deck.path),
-           "session": room.id, "builder": builder, "kwargs": kwargs}
-    with _report_lock:  # one at a time: this laptop's other core is the room's
-        done = subprocess.run([sys.executable, "-m", "handouts.worker"], input=json.dumps(job).encode(),
-                              capture_output=True, timeout=300, cwd=ROOT)
-    if done.returncode != 0:
-        raise ReportError(done.stderr.decode("utf-8", "replace").strip() or "report failed")
-    return done.stdout
-
-
-class ReportError(Exception):
-    """A report that could not be built: one line for the log, an error page for the browser."""
+def report(room: Room, builder: str, **kwargs) -> bytes:
+    return reports.report(room, builder, current_app.config, **kwargs)
 
 
 @bp.app_errorhandler(ReportError)

@@ -167,3 +167,40 @@ def test_report_worker_refuses_a_bad_job_in_one_line_and_writes_no_pdf(cli, job)
     assert done.returncode == 1 and done.stdout == b""
     lines = done.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("report failed: ")
+
+
+def test_report_worker_serves_jobs_in_turn_and_reads_the_results_once_per_version(cli):
+    import subprocess
+    import sys
+
+    from server.deck import load_deck
+    from server.store import Store
+    session = simulated(cli)
+    db, deck = str(Path("instance/workshop.db").resolve()), str(Path("decks/leaders-role.yaml").resolve())
+    job = {"db": db, "deck": deck, "session": session, "builder": "export_json"}
+    proc = subprocess.Popen([sys.executable, "-m", "handouts.worker", "--serve"], cwd=ROOT,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def ask(one) -> bytes:
+        proc.stdin.write((one if isinstance(one, bytes) else json.dumps(one).encode()) + b"\n")
+        proc.stdin.flush()
+        head = proc.stdout.readline()
+        return head if not head.startswith(b"OK ") else proc.stdout.read(int(head[3:]))
+
+    def rows(data: bytes) -> int:
+        return len(json.loads(data)["answers"])
+
+    try:
+        before = rows(ask({**job, "version": 1}))
+        assert ask(b"{broken").startswith(b"ERR JSONDecodeError")  # one line, and the worker goes on
+        assert ask({**job, "builder": "os.system"}).startswith(b"ERR ValueError: unknown report")
+        store = Store(db)
+        pid = store.add_participant(session, "late-comer-token-0001", "Late Owl").id
+        poll = next(p.id for p in load_deck(deck).polls.values() if p.type == "open")
+        store.close()
+        Store(db).save_answer(session, poll, pid, "a late answer", "u1")
+        assert rows(ask({**job, "version": 1})) == before  # the same version: the results it read
+        assert rows(ask({**job, "version": 2})) == before + 1  # a new one: read again
+    finally:
+        proc.stdin.close()
+        assert proc.wait(10) == 0  # standard input closed: it exits

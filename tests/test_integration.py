@@ -385,6 +385,49 @@ def test_summary_and_handouts_download_with_the_rooms_answers(server, deck):
     assert server.code in pdf_text(handouts.content)  # the join code printed for latecomers
 
 
+def test_takeaways_come_from_the_report_worker_and_follow_every_change(server, deck):
+    from test_handouts import flat, pdf_text
+    console = server.facilitator()
+    goto_poll(console, deck, "homework-leader")
+    tokens = [new_token() for _ in range(2)]
+    phones = [server.phone(token, nickname=f"Taker{n}") for n, token in enumerate(tokens)]
+    assert phones[0].call("answer", {"poll": "homework-leader", "value": "Listen before deciding"})["ok"]
+    http = session(server)
+    url = server.url(f"/j/{server.code}/takeaway.pdf")
+    assert http.get(url, params={"token": tokens[0]}).status_code == 403  # not allowed yet
+    assert console.call("control", {"action": "takeaways", "allow": True})["ok"]
+    first = http.get(url, params={"token": tokens[0]})
+    assert first.status_code == 200 and first.headers["Content-Type"] == "application/pdf"
+    assert "Listenbeforedeciding" in flat(pdf_text(first.content)) and "Taker0" in pdf_text(first.content)
+    # the worker keeps the results it read, but a change makes it read them again
+    assert phones[1].call("answer", {"poll": "homework-leader", "value": "Ask what they need"})["ok"]
+    second = http.get(url, params={"token": tokens[1]})
+    assert second.status_code == 200 and "Askwhattheyneed" in flat(pdf_text(second.content))
+    assert phones[1].call("nickname", {"nickname": "Renamed"})["ok"]
+    assert "Renamed" in pdf_text(http.get(url, params={"token": tokens[1]}).content)
+
+
+def test_the_report_worker_is_replaced_when_it_dies(server):
+    import psutil
+    http = session(server)
+    get = lambda: http.get(server.url(f"/s/{server.sid}/summary.pdf"), headers={"X-Workshop-Key": server.key})  # noqa: E731
+    assert get().status_code == 200
+    workers = [p for p in psutil.Process(server.proc.pid).children()
+               if "handouts.worker" in " ".join(p.cmdline())]
+    assert len(workers) == 1 and workers[0].nice() >= 10  # niced: the room's phones go first
+    workers[0].kill()
+    workers[0].wait(10)
+    assert get().status_code == 200  # a new worker took over
+    [worker] = [p for p in psutil.Process(server.proc.pid).children()
+                if "handouts.worker" in " ".join(p.cmdline())]
+    assert worker.pid != workers[0].pid
+    server.stop()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and worker.is_running() and worker.status() != psutil.STATUS_ZOMBIE:
+        time.sleep(0.05)
+    assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE  # it left with the server
+
+
 def test_a_report_that_fails_is_one_log_line_and_an_error_page_and_the_room_carries_on(tmp_path):
     import shutil
     copy = tmp_path / "deck.yaml"
@@ -397,6 +440,9 @@ def test_a_report_that_fails_is_one_log_line_and_an_error_page_and_the_room_carr
         assert r.status_code == 500 and "could not be built" in r.text
         assert s.phone().wait_for("welcome")["session"]["id"] == s.sid
         assert http.get(s.url("/healthz")).json() == {"ok": True}
+        shutil.copy(DECK, copy)  # the deck is back: the next report is built as usual
+        again = http.get(s.url(f"/s/{s.sid}/summary.pdf"), headers={"X-Workshop-Key": s.key})
+        assert again.status_code == 200 and again.content.startswith(b"%PDF")
     finally:
         s.kill()
     assert s.errors() == []  # no traceback: one line says why

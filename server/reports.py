@@ -1,0 +1,107 @@
+"""Reports for the live server: built in a worker process under gevent, in-process otherwise."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from .live import Room
+
+ROOT = Path(__file__).resolve().parent.parent  # where `python -m handouts.worker` is found
+WORKER_TIMEOUT = 300  # seconds one report may take before the worker is replaced
+
+
+class ReportError(Exception):
+    """A report that could not be built: one line for the log, an error page for the browser."""
+
+
+class Worker:
+    """One long-lived, niced `python -m handouts.worker --serve`, building one report at a time.
+
+    A report in a thread of the server held the interpreter lock for most of its second (a
+    summary) or quarter second (reading 3,000 people's answers for a takeaway), and every
+    phone's ack waited behind it; a process of its own only takes the laptop's other core.
+    It is started on first use and again after it dies; it exits when the server does
+    (its standard input closes).
+    """
+
+    def __init__(self):
+        self.proc = None
+        self.lock = threading.Lock()  # a gevent lock once `serve` has monkey-patched
+
+    def build(self, job: dict) -> bytes:
+        import gevent
+        with self.lock:
+            try:
+                with gevent.Timeout(WORKER_TIMEOUT):
+                    return self._ask(job)
+            except ReportError:
+                raise
+            except BaseException as exc:  # a dead or stuck worker: replace it, say why in one line
+                self.stop()
+                if isinstance(exc, gevent.Timeout):
+                    raise ReportError(f"report failed: no report within {WORKER_TIMEOUT} s") from None
+                if not isinstance(exc, Exception):
+                    raise
+                raise ReportError(f"report failed: the report worker stopped ({exc})") from None
+
+    def _ask(self, job: dict) -> bytes:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen([sys.executable, "-m", "handouts.worker", "--serve"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
+        self.proc.stdin.write(json.dumps(job).encode() + b"\n")
+        self.proc.stdin.flush()
+        head = self.proc.stdout.readline()
+        if head.startswith(b"ERR "):
+            raise ReportError("report failed: " + head[4:].decode("utf-8", "replace").strip())
+        if not head.startswith(b"OK "):
+            raise OSError("no reply" if not head else f"bad reply {head[:40]!r}")
+        size = int(head[3:])
+        data = self.proc.stdout.read(size)
+        if len(data) != size:
+            raise OSError(f"{len(data)} of {size} bytes")
+        return data
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+class Pool:
+    """A few workers; a report goes to whichever is free. Niced, they take what the room leaves:
+    two of them let the end of a town hall (thousands of takeaways) use both cores."""
+
+    def __init__(self, size: int):
+        self.idle = [Worker() for _ in range(max(1, size))]
+        self.free = threading.Semaphore(len(self.idle))
+
+    def build(self, job: dict) -> bytes:
+        with self.free:
+            worker = self.idle.pop()
+            try:
+                return worker.build(job)
+            finally:
+                self.idle.append(worker)
+
+
+_pool: Pool | None = None
+_lock = threading.Lock()  # in-process: ReportLab keeps global state, one build at a time
+
+
+def report(room: Room, builder: str, config: dict, **kwargs) -> bytes:
+    """Build a report (a `handouts` builder) from the room's stored results."""
+    global _pool
+    if config["ASYNC_MODE"] == "gevent" and room.store.path != ":memory:" and room.deck.path:
+        _pool = _pool or Pool(config["REPORT_WORKERS"])
+        return _pool.build({"db": os.path.abspath(room.store.path), "deck": os.path.abspath(room.deck.path),
+                              "session": room.id, "version": room.version, "builder": builder,
+                              "kwargs": kwargs})
+    import handouts  # the tests' threading mode, and in-memory stores
+    with _lock:
+        results = handouts.load_results(room.store, room.deck, room.id)
+        return getattr(handouts, builder)(room.deck, results, **kwargs)
