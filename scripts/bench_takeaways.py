@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import json
 import re
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -26,21 +25,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pct(values, q):
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, int(round(q / 100 * len(s) + 0.5)) - 1))] if s else None
-
-
-def ms(seconds):
-    return None if seconds is None else round(seconds * 1000, 1)
+sys.path.insert(0, str(ROOT / "scripts"))
+from loadtest import free_port, ms, pct  # noqa: E402
 
 
 def serve(root: Path, db: Path, session: str, log) -> tuple[subprocess.Popen, str, str, str]:

@@ -41,6 +41,19 @@ WORDS = ("trust", "clear goals", "listening", "coaching", "feedback", "ownership
          "respect", "vision", "delegation", "courage", "follow-up")
 
 
+def use_the_venv() -> None:
+    """Run under the project's .venv when started by another Python (`python3 scripts/loadtest.py`)."""
+    try:
+        import aiohttp  # noqa: F401
+        import psutil  # noqa: F401
+        import socketio  # noqa: F401
+    except ImportError:
+        venv = ROOT / ".venv" / "bin" / "python"
+        if venv.exists() and sys.executable != str(venv):
+            os.execv(str(venv), [str(venv), *sys.argv])
+        raise SystemExit("the load test needs the test extras: run `make install` first") from None
+
+
 def pct(values, q) -> float | None:
     """Return the q-th percentile (nearest rank) of values, or None when there are none."""
     if not values:
@@ -664,6 +677,7 @@ def main(argv=None) -> int:
                     help="the facilitator downloads this report in the middle of every burst")
     ap.add_argument("--keep", metavar="DIR", help="keep the servers' databases and logs in DIR")
     args = ap.parse_args(argv)
+    use_the_venv()
     if args.url and not (args.session and args.code and args.key):
         ap.error("--url needs --session, --code and --key")
     raise_open_files()
