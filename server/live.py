@@ -221,6 +221,7 @@ class Hub:
         self.by_code: dict[str, str] = {}
         self.clients: dict = {}  # Socket.IO sid -> events.Client
         self.guesses = GuessLimiter(join_guesses)
+        self.takeaway_limits: dict[int, RateLimiter] = {}  # participant id -> their downloads
         self.stopping = False
         self.busy_at = 0.0  # when the ticker last had a change to push: idle rooms can take a GC pause
         self._lock = threading.Lock()

@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from . import i18n, qr, reports
 from .reports import ReportError
-from .live import Room, key_matches
+from .live import RateLimiter, Room, key_matches
 
 bp = Blueprint("workshop", __name__)
 
@@ -59,6 +59,11 @@ def forbidden(exc):
                   message=i18n.t(page_lang(), "error_no_key" if exc.code == 401 else "error_bad_key"))
 
 
+@bp.app_errorhandler(429)
+def too_many(_):
+    return render("error.html", 429, status=429, message=i18n.t(page_lang(), "error_too_many"))
+
+
 @bp.route("/")
 def index():
     """Show the form where a participant types the join code."""
@@ -107,6 +112,11 @@ def takeaway(code):
     participant = room.store.participant(room.id, token) if token else None
     if participant is None:
         abort(404)
+    # a takeaway is ~30 ms of a report worker: one phone asking again and again must not
+    # keep the room's other phones waiting for theirs
+    limiter = hub().takeaway_limits.setdefault(participant.id, RateLimiter(0.1, 3))
+    if not limiter.allow():
+        abort(429)
     pdf = report(room, "build_takeaway", participant_id=participant.id)
     return attachment(pdf, f"takeaway-{room.row.join_code}.pdf")
 

@@ -405,6 +405,12 @@ def test_takeaways_come_from_the_report_worker_and_follow_every_change(server, d
     assert second.status_code == 200 and "Askwhattheyneed" in flat(pdf_text(second.content))
     assert phones[1].call("nickname", {"nickname": "Renamed"})["ok"]
     assert "Renamed" in pdf_text(http.get(url, params={"token": tokens[1]}).content)
+    # one phone asking again and again waits; the others do not
+    again = [http.get(url, params={"token": tokens[0]}) for _ in range(3)]
+    assert [r.status_code for r in again] == [200, 200, 429] and "Wait a few seconds" in again[-1].text
+    token = new_token()
+    assert server.phone(token).wait_for("welcome")
+    assert http.get(url, params={"token": token}).status_code == 200
 
 
 def test_the_report_worker_is_replaced_when_it_dies(server):
