@@ -635,6 +635,8 @@ def table(ours: dict, bare: dict | None) -> str:
     lines = [f"{'':<26} {'workshop':>10} {'bare':>10}  target"]
     for key, label, target in ROWS:
         a, b = get(ours, key), get(bare, key) if bare else None
+        if a is None and b is None and key == "download_s_max":
+            continue  # no --download
         lines.append(f"{label:<26} {'-' if a is None else a:>10} {'-' if b is None else b:>10}  {target}")
     return "\n".join(lines)
 
