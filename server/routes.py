@@ -241,3 +241,17 @@ def export_json(session_id):
 @bp.route("/healthz")
 def healthz():
     return {"ok": True}
+
+
+@bp.route("/socket.io/", endpoint="socketio_websocket", websocket=True)
+@bp.route("/socket.io/")
+def socketio_path():
+    """Never served from here: the Socket.IO middleware answers this path before Flask.
+
+    Flask-SocketIO runs every event inside a request context built from the connection's
+    request, and Flask matches that request against the routes. Without a route for the
+    Socket.IO path (a websocket one for websocket connections) each event raised a NotFound
+    on the way, and its traceback left a cycle of ~50 objects per event for the garbage
+    collector (docs/performance.md, change 11).
+    """
+    abort(404)

@@ -94,27 +94,52 @@ def checkpoints(hub, every: float = 1.0) -> None:
             click.echo(f"checkpoint failed: {exc}", err=True)
 
 
-def collect_garbage_when_idle(hub, quiet: float = 2.0, at_most_every: float = 5.0,
-                              at_least_every: float = 60.0) -> None:
-    """Run Python's full garbage collection while no phone waits for an ack.
+class Collector:
+    """When to run Python's full garbage collection, so that no phone waits for it.
 
     With thousands of connections a full collection scans millions of objects: 200-300 ms
-    with the event loop stopped, every few seconds while phones connect and answer. They are
-    taken here instead, once the rooms have been quiet for a moment (or once a minute anyway,
-    so that memory stays bounded in a session that is never quiet).
+    with the event loop stopped, every few seconds while phones connect and answer. The full
+    one runs here instead, once the rooms have been quiet for a moment, and everything that
+    survives it is frozen (`gc.freeze`): later collections skip it. In a room that is never
+    quiet, once a minute, only what came since the last freeze is collected (and frozen in
+    turn), a few milliseconds; what the frozen objects leave as cyclic garbage (a phone that
+    went away) waits for the next quiet moment.
     """
+
+    def __init__(self, gc, clock, quiet: float = 2.0, at_most_every: float = 5.0,
+                 at_least_every: float = 60.0):
+        self.gc, self.clock = gc, clock
+        self.quiet, self.at_most_every, self.at_least_every = quiet, at_most_every, at_least_every
+        self.last = clock()
+
+    def step(self, busy_at: float) -> str:
+        """Collect if it is time; return "full", "recent" or "" (nothing)."""
+        now = self.clock()
+        if now - busy_at > self.quiet and now - self.last > self.at_most_every:
+            self.gc.unfreeze()
+            self.gc.collect()
+            done = "full"
+        elif now - self.last > self.at_least_every:
+            self.gc.collect()  # frozen objects are not looked at: only what came since
+            done = "recent"
+        else:
+            return ""
+        self.gc.freeze()
+        self.last = self.clock()
+        return done
+
+
+def collect_garbage_when_idle(hub) -> None:
+    """Collect garbage while no phone waits for an ack (`Collector`), every half second."""
     import gc
     import time
 
     import gevent
     gc.set_threshold(700, 10, 1_000_000)  # the default young collections; the full one is ours
-    last = time.monotonic()
+    collector = Collector(gc, time.monotonic)
     while not hub.stopping:
         gevent.sleep(0.5)
-        now = time.monotonic()
-        if (now - hub.busy_at > quiet and now - last > at_most_every) or now - last > at_least_every:
-            gc.collect()
-            last = time.monotonic()
+        collector.step(hub.busy_at)
 
 
 def run(app, sock) -> None:

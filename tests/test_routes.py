@@ -56,3 +56,17 @@ def test_projector_speaks_the_decks_language_whatever_the_laptops_browser(app, h
     assert '<html lang="zh' in projector.get_data(as_text=True)
     console = client.get(f"/s/{room.id}/console", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert '<html lang="en' in console.get_data(as_text=True)
+
+
+def test_socket_events_run_in_a_request_context_that_routes_without_an_exception(app):
+    """Flask-SocketIO gives every event a request context built from the connection's request.
+    If that request matched no route, each event raised and kept a NotFound (with its
+    traceback): a cycle of ~50 objects per answer for the garbage collector."""
+    from flask import request
+    connections = {"websocket": {"Upgrade": "websocket", "Connection": "Upgrade"}, "polling": {}}
+    for kind, headers in connections.items():
+        with app.test_request_context("/socket.io/", query_string={"EIO": "4", "transport": kind},
+                                      headers=headers):
+            assert request.routing_exception is None, kind
+    http = app.test_client().get("/socket.io/")  # the middleware answers the path, never the view
+    assert http.status_code == 400

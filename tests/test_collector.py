@@ -1,0 +1,74 @@
+"""When the server runs Python's garbage collection (server/runner.py: Collector)."""
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+from server.runner import Collector
+
+
+class FakeGC:
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        return lambda *a: self.calls.append(name)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_busy_room_gets_no_full_collection_but_a_small_one_a_minute():
+    fake, clock = FakeGC(), Clock()
+    c = Collector(fake, clock)
+    for _ in range(119):  # a minute of half-seconds, answers all along
+        clock.now += 0.5
+        assert c.step(busy_at=clock.now) == ""
+    clock.now += 1
+    assert c.step(busy_at=clock.now) == "recent"
+    assert fake.calls == ["collect", "freeze"]  # the frozen heap is not scanned, nor unfrozen
+
+
+def test_a_quiet_room_gets_a_full_collection_then_waits_before_the_next():
+    fake, clock = FakeGC(), Clock()
+    c = Collector(fake, clock)
+    busy_at = clock.now
+    clock.now += 5.5
+    assert c.step(busy_at) == "full"
+    assert fake.calls == ["unfreeze", "collect", "freeze"]
+    clock.now += 3
+    assert c.step(busy_at) == ""  # at most every 5 s, quiet or not
+
+
+@pytest.fixture
+def real_gc():
+    yield gc
+    gc.unfreeze()
+
+
+class Node:
+    pass
+
+
+def test_garbage_among_frozen_objects_waits_for_the_next_full_collection(real_gc):
+    clock = Clock()
+    c = Collector(real_gc, clock)
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a cycle: only the collector frees it
+    gone = weakref.ref(a)
+    clock.now += 6
+    assert c.step(busy_at=0) == "full" and gc.get_freeze_count() > 0
+    del a, b  # a phone went away: its objects are garbage, but frozen
+    clock.now += 61
+    assert c.step(busy_at=clock.now) == "recent"
+    assert gone() is not None  # the busy room's small collection did not look at them
+    clock.now += 6
+    assert c.step(busy_at=0) == "full"
+    assert gone() is None  # the quiet moment's full one freed them
