@@ -5,8 +5,7 @@ answers back from the store a quarter of one; in the server's process that time 
 interpreter lock while thousands of phones waited for their acks (docs/performance.md).
 Here it takes the laptop's other core instead, at a lower priority.
 
-    python -m handouts.worker < job.json > report      # one job, then exit
-    python -m handouts.worker --serve                   # jobs one per line, until stdin closes
+    python -m handouts.worker        # jobs one per line on stdin, until stdin closes
 
 A job is one JSON object:
 
@@ -15,10 +14,9 @@ A job is one JSON object:
 
 `version` is the room's count of changes: results read for one version serve every report of
 that version (a room asking for 3,000 takeaways reads the answers once). The worker reads
-what the server committed, through SQLite's WAL, and writes nothing.
-
-One job: the report's bytes on standard output; a problem is one line on standard error,
-exit 1. Serving: each reply is `OK <length>\\n` and the bytes, or `ERR <one line>\\n`.
+what the server committed, through SQLite's WAL, and writes nothing. Each reply is
+`OK <length>\n` and the report's bytes, or `ERR <one line>\n`. (`workshop summary`,
+`handouts` and `export` build the same reports from the command line.)
 """
 from __future__ import annotations
 
@@ -85,22 +83,12 @@ def serve(stdin, stdout) -> None:
         stdout.flush()
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+def main() -> int:
     try:
         os.nice(int(os.environ.get("WORKSHOP_REPORT_NICE", "10")))  # the room's phones go first
     except OSError:
         pass
-    if argv == ["--serve"]:
-        serve(sys.stdin.buffer, sys.stdout.buffer)
-        return 0
-    try:
-        data = Builder().build(json.load(sys.stdin))
-    except Exception as exc:  # one line for the log, never half a report
-        print(f"report failed: {one_line(exc)}", file=sys.stderr)
-        return 1
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
+    serve(sys.stdin.buffer, sys.stdout.buffer)
     return 0
 
 

@@ -19,7 +19,7 @@ class ReportError(Exception):
 
 
 class Worker:
-    """One long-lived, niced `python -m handouts.worker --serve`, building one report at a time.
+    """One long-lived, niced `python -m handouts.worker`, building one report at a time.
 
     A report in a thread of the server held the interpreter lock for most of its second (a
     summary) or quarter second (reading 3,000 people's answers for a takeaway), and every
@@ -50,7 +50,7 @@ class Worker:
 
     def _ask(self, job: dict) -> bytes:
         if self.proc is None or self.proc.poll() is not None:
-            self.proc = subprocess.Popen([sys.executable, "-m", "handouts.worker", "--serve"],
+            self.proc = subprocess.Popen([sys.executable, "-m", "handouts.worker"],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
         self.proc.stdin.write(json.dumps(job).encode() + b"\n")
         self.proc.stdin.flush()

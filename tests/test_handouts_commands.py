@@ -137,70 +137,72 @@ def test_the_default_deck_path_is_the_shipped_one():
     assert (ROOT / DEFAULT_DECK).is_file()
 
 
-def run_worker(job) -> "subprocess.CompletedProcess":
-    import subprocess
-    import sys
-    data = job if isinstance(job, bytes) else json.dumps(job).encode()
-    return subprocess.run([sys.executable, "-m", "handouts.worker"], input=data, capture_output=True,
-                          cwd=ROOT, timeout=120)
+class Worker:
+    """`python -m handouts.worker` as the server runs it: jobs in, framed replies out."""
+
+    def __init__(self):
+        import subprocess
+        import sys
+        self.proc = subprocess.Popen([sys.executable, "-m", "handouts.worker"], cwd=ROOT,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def ask(self, job) -> bytes:
+        """Return the report's bytes, or the ERR line as it came."""
+        self.proc.stdin.write((job if isinstance(job, bytes) else json.dumps(job).encode()) + b"\n")
+        self.proc.stdin.flush()
+        head = self.proc.stdout.readline()
+        return head if not head.startswith(b"OK ") else self.proc.stdout.read(int(head[3:]))
+
+    def close(self) -> int:
+        self.proc.stdin.close()
+        return self.proc.wait(10)
 
 
-def test_report_worker_builds_the_summary_the_server_asks_for(cli):
+@pytest.fixture
+def worker():
+    w = Worker()
+    yield w
+    assert w.close() == 0  # standard input closed: it exits
+
+
+def paths() -> dict:
+    return {"db": str(Path("instance/workshop.db").resolve()),
+            "deck": str(Path("decks/leaders-role.yaml").resolve())}
+
+
+def test_report_worker_builds_the_reports_the_server_asks_for(cli, worker):
     session = simulated(cli)
-    done = run_worker({"db": str(Path("instance/workshop.db").resolve()),
-                       "deck": str(Path("decks/leaders-role.yaml").resolve()), "session": session,
-                       "builder": "build_summary"})
-    assert done.returncode == 0, done.stderr
-    assert "12" in pdf_text(done.stdout) and "SESSION SUMMARY" in pdf_text(done.stdout).upper()
-    handouts = run_worker({"db": str(Path("instance/workshop.db").resolve()),
-                           "deck": str(Path("decks/leaders-role.yaml").resolve()), "session": session,
-                           "builder": "build_handouts",
+    summary = worker.ask({**paths(), "session": session, "builder": "build_summary"})
+    assert "12" in pdf_text(summary) and "SESSION SUMMARY" in pdf_text(summary).upper()
+    handouts = worker.ask({**paths(), "session": session, "builder": "build_handouts",
                            "kwargs": {"join_url": "http://10.0.0.2:5000/j/K7QM2X", "join_code": "K7QM2X"}})
-    assert handouts.returncode == 0 and "K7QM2X" in pdf_text(handouts.stdout)
+    assert "K7QM2X" in pdf_text(handouts)
 
 
-@pytest.mark.parametrize("job", [b"not json", {"builder": "build_summary"},
-                                 {"db": "x.db", "deck": "decks/leaders-role.yaml", "session": "s",
-                                  "builder": "__import__"}])
-def test_report_worker_refuses_a_bad_job_in_one_line_and_writes_no_pdf(cli, job):
-    done = run_worker(job)
-    assert done.returncode == 1 and done.stdout == b""
-    lines = done.stderr.decode().strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("report failed: ")
+def test_report_worker_answers_a_bad_job_in_one_line_and_serves_the_next(cli, worker):
+    session = simulated(cli)
+    for job in (b"{broken", {"builder": "build_summary"}, {**paths(), "session": session, "builder": "__import__"},
+                {**paths(), "session": session, "builder": "build_takeaway", "kwargs": {"participant_id": -5}},
+                {"db": "nowhere.db", "deck": paths()["deck"], "session": session, "builder": "build_summary"}):
+        reply = worker.ask(job)
+        assert reply.startswith(b"ERR ") and reply.endswith(b"\n") and reply.count(b"\n") == 1, reply
+    assert worker.ask({**paths(), "session": session, "builder": "build_summary"}).startswith(b"%PDF")
 
 
-def test_report_worker_serves_jobs_in_turn_and_reads_the_results_once_per_version(cli):
-    import subprocess
-    import sys
-
+def test_report_worker_reads_the_results_once_per_version(cli, worker):
     from server.deck import load_deck
     from server.store import Store
     session = simulated(cli)
-    db, deck = str(Path("instance/workshop.db").resolve()), str(Path("decks/leaders-role.yaml").resolve())
-    job = {"db": db, "deck": deck, "session": session, "builder": "export_json"}
-    proc = subprocess.Popen([sys.executable, "-m", "handouts.worker", "--serve"], cwd=ROOT,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-
-    def ask(one) -> bytes:
-        proc.stdin.write((one if isinstance(one, bytes) else json.dumps(one).encode()) + b"\n")
-        proc.stdin.flush()
-        head = proc.stdout.readline()
-        return head if not head.startswith(b"OK ") else proc.stdout.read(int(head[3:]))
+    job = {**paths(), "session": session, "builder": "export_json"}
 
     def rows(data: bytes) -> int:
         return len(json.loads(data)["answers"])
 
-    try:
-        before = rows(ask({**job, "version": 1}))
-        assert ask(b"{broken").startswith(b"ERR JSONDecodeError")  # one line, and the worker goes on
-        assert ask({**job, "builder": "os.system"}).startswith(b"ERR ValueError: unknown report")
-        store = Store(db)
-        pid = store.add_participant(session, "late-comer-token-0001", "Late Owl").id
-        poll = next(p.id for p in load_deck(deck).polls.values() if p.type == "open")
-        store.close()
-        Store(db).save_answer(session, poll, pid, "a late answer", "u1")
-        assert rows(ask({**job, "version": 1})) == before  # the same version: the results it read
-        assert rows(ask({**job, "version": 2})) == before + 1  # a new one: read again
-    finally:
-        proc.stdin.close()
-        assert proc.wait(10) == 0  # standard input closed: it exits
+    before = rows(worker.ask({**job, "version": 1}))
+    store = Store(paths()["db"])
+    pid = store.add_participant(session, "late-comer-token-0001", "Late Owl").id
+    poll = next(p.id for p in load_deck(paths()["deck"]).polls.values() if p.type == "open")
+    store.save_answer(session, poll, pid, "a late answer", "u1")
+    store.close()
+    assert rows(worker.ask({**job, "version": 1})) == before  # the same version: the results it read
+    assert rows(worker.ask({**job, "version": 2})) == before + 1  # a new one: read again
