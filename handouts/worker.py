@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 
 BUILDERS = ("build_summary", "build_handouts", "build_takeaway", "export_csv", "export_json")
@@ -32,26 +33,27 @@ class Builder:
 
     def __init__(self):
         self.decks: dict = {}  # (path, mtime) -> Deck
-        self.results: dict = {}  # (db, deck path, session) -> (version, SessionResults)
+        self.results: dict = {}  # (db, (deck path, mtime), session) -> (version, SessionResults)
 
     def deck(self, path: str):
         from server.deck import load_deck
         key = (path, os.stat(path).st_mtime_ns)
         if key not in self.decks:
             self.decks = {key: load_deck(path)}
-        return self.decks[key]
+        return key, self.decks[key]
 
-    def session_results(self, db: str, deck, session: str, version):
+    def session_results(self, db: str, deck_key, deck, session: str, version):
         import handouts
         from server.store import Store
-        key = (db, deck.path, session)
+        key = (db, deck_key, session)  # results are tallied by a deck: an edited deck reads again
         cached = self.results.get(key)
         if cached is None or version is None or cached[0] != version:
             if not os.path.isfile(db):
                 raise FileNotFoundError(f"no database at {db}")
             store = Store(db)
             try:
-                cached = (version, handouts.load_results(store, deck, session))
+                with store.snapshot():  # the server writes meanwhile: one consistent state
+                    cached = (version, handouts.load_results(store, deck, session))
             finally:
                 store.close()
             self.results = {key: cached}
@@ -61,8 +63,8 @@ class Builder:
         import handouts
         if not isinstance(job, dict) or job.get("builder") not in BUILDERS:
             raise ValueError(f"unknown report {job.get('builder') if isinstance(job, dict) else job!r}")
-        deck = self.deck(job["deck"])
-        results = self.session_results(job["db"], deck, job["session"], job.get("version"))
+        deck_key, deck = self.deck(job["deck"])
+        results = self.session_results(job["db"], deck_key, deck, job["session"], job.get("version"))
         return getattr(handouts, job["builder"])(deck, results, **job.get("kwargs", {}))
 
 
@@ -88,7 +90,11 @@ def main() -> int:
         os.nice(int(os.environ.get("WORKSHOP_REPORT_NICE", "10")))  # the room's phones go first
     except OSError:
         pass
-    serve(sys.stdin.buffer, sys.stdout.buffer)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it closes our stdin
+    replies = os.fdopen(os.dup(1), "wb")  # the replies get a descriptor of their own, and
+    os.dup2(2, 1)  # anything a library prints goes to stderr, never into the framing
+    sys.stdout = sys.stderr
+    serve(sys.stdin.buffer, replies)
     return 0
 
 

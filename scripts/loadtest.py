@@ -319,7 +319,8 @@ class Server:
 
 
 class Monitor:
-    """Sample the server's RSS every 0.1 s; read its CPU time at marks."""
+    """Sample the server's RSS every 0.1 s; read its CPU time at marks. Its report workers
+    (child processes) count as the server: they are the server's work, on the same laptop."""
 
     def __init__(self, pid: int | None):
         import psutil
@@ -333,15 +334,34 @@ class Monitor:
     def _run(self) -> None:
         while not self.stopping.wait(0.1):
             try:
-                self.peak = max(self.peak, self.proc.memory_info().rss)
+                rss = self.proc.memory_info().rss
             except Exception:
                 return
+            for child in self._children():
+                try:
+                    rss += child.memory_info().rss
+                except Exception:  # it ended meanwhile
+                    pass
+            self.peak = max(self.peak, rss)
+
+    def _children(self) -> list:
+        try:
+            return self.proc.children(recursive=True)
+        except Exception:
+            return []
 
     def cpu(self) -> float | None:
         if not self.proc:
             return None
         t = self.proc.cpu_times()
-        return t.user + t.system
+        total = t.user + t.system + t.children_user + t.children_system  # + children it waited for
+        for child in self._children():
+            try:
+                c = child.cpu_times()
+                total += c.user + c.system
+            except Exception:
+                pass
+        return total
 
     def stop(self) -> None:
         self.stopping.set()
@@ -579,9 +599,10 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
     out["generator_late_ms_p99"] = ms(pct([r["first"] - r["at"] for r in records], 99))
     out["other_load_cores"] = round(max(0.0, res["others"]), 2)
     out["facilitator_retries"] = res.get("facilitator_retries", 0)
-    if args.download:  # None: a download failed
-        got = res["downloads"]
-        out["download_s_max"] = None if None in got else round(max(got), 2)
+    if args.download:
+        got = [d for d in res["downloads"] if d is not None]
+        out["download_s_max"] = round(max(got), 2) if got else None
+        out["download_failed"] = len(res["downloads"]) - len(got)
     return out
 
 
@@ -593,7 +614,7 @@ def median_of(runs: list[dict]) -> dict:
     for key, value in runs[0].items():
         if isinstance(value, dict):
             out[key] = median_of([r[key] for r in runs])
-        elif key in ("lost", "duplicates") and value is not None:
+        elif key in ("lost", "duplicates", "download_failed") and value is not None:
             out[key] = sum(r[key] for r in runs)
         else:
             vals = [r[key] for r in runs if r[key] is not None]
@@ -622,7 +643,7 @@ ROWS = (("connected", "connected", ""), ("sent", "answers sent", ""), ("acked", 
         ("generator_lag_ms_p99", "generator loop lag p99 ms", ""),
         ("generator_late_ms_p99", "answers sent late p99 ms", ""),
         ("other_load_cores", "other processes, cores", "of 2"),
-        ("download_s_max", "report download s, max", ""))
+        ("download_s_max", "report download s, max", ""), ("download_failed", "report downloads failed", "= 0"))
 
 
 def get(d: dict, dotted: str):
@@ -635,7 +656,7 @@ def table(ours: dict, bare: dict | None) -> str:
     lines = [f"{'':<26} {'workshop':>10} {'bare':>10}  target"]
     for key, label, target in ROWS:
         a, b = get(ours, key), get(bare, key) if bare else None
-        if a is None and b is None and key == "download_s_max":
+        if a is None and b is None and key.startswith("download_"):
             continue  # no --download
         lines.append(f"{label:<26} {'-' if a is None else a:>10} {'-' if b is None else b:>10}  {target}")
     return "\n".join(lines)

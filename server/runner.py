@@ -103,22 +103,25 @@ class Collector:
     survives it is frozen (`gc.freeze`): later collections skip it. In a room that is never
     quiet, once a minute, only what came since the last freeze is collected (and frozen in
     turn), a few milliseconds; what the frozen objects leave as cyclic garbage (a phone that
-    went away) waits for the next quiet moment.
+    went away) waits for the next quiet moment, or ten minutes at most, so that memory stays
+    bounded in a room that is never quiet.
     """
 
     def __init__(self, gc, clock, quiet: float = 2.0, at_most_every: float = 5.0,
-                 at_least_every: float = 60.0):
+                 at_least_every: float = 60.0, full_at_least_every: float = 600.0):
         self.gc, self.clock = gc, clock
         self.quiet, self.at_most_every, self.at_least_every = quiet, at_most_every, at_least_every
-        self.last = clock()
+        self.full_at_least_every = full_at_least_every
+        self.last = self.last_full = clock()
 
     def step(self, busy_at: float) -> str:
         """Collect if it is time; return "full", "recent" or "" (nothing)."""
         now = self.clock()
-        if now - busy_at > self.quiet and now - self.last > self.at_most_every:
+        if ((now - busy_at > self.quiet and now - self.last > self.at_most_every)
+                or now - self.last_full > self.full_at_least_every):
             self.gc.unfreeze()
             self.gc.collect()
-            done = "full"
+            done, self.last_full = "full", now
         elif now - self.last > self.at_least_every:
             self.gc.collect()  # frozen objects are not looked at: only what came since
             done = "recent"

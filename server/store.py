@@ -5,6 +5,7 @@ import json
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,6 +129,16 @@ class Store:
             db.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for readers or writers
         finally:
             db.close()
+
+    @contextmanager
+    def snapshot(self):
+        """Read inside this block from one consistent state of the database (a read transaction)."""
+        with self._lock:
+            self.db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self.db.execute("COMMIT")
 
     def _tx(self, statements):
         """Run (sql, params) pairs in one transaction, committed before returning."""

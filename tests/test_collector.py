@@ -36,6 +36,17 @@ def test_a_busy_room_gets_no_full_collection_but_a_small_one_a_minute():
     assert fake.calls == ["collect", "freeze"]  # the frozen heap is not scanned, nor unfrozen
 
 
+def test_a_room_that_is_never_quiet_still_gets_a_full_collection_every_ten_minutes():
+    fake, clock = FakeGC(), Clock()
+    c = Collector(fake, clock)
+    done = []
+    for _ in range(1201):  # ten minutes of half-seconds, answers all along
+        clock.now += 0.5
+        done.append(c.step(busy_at=clock.now))
+    assert done.count("recent") == 9 and done[-1] == "full"  # what frozen garbage holds is freed
+    assert fake.calls[-3:] == ["unfreeze", "collect", "freeze"]
+
+
 def test_a_quiet_room_gets_a_full_collection_then_waits_before_the_next():
     fake, clock = FakeGC(), Clock()
     c = Collector(fake, clock)

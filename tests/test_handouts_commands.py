@@ -206,3 +206,24 @@ def test_report_worker_reads_the_results_once_per_version(cli, worker):
     store.close()
     assert rows(worker.ask({**job, "version": 1})) == before  # the same version: the results it read
     assert rows(worker.ask({**job, "version": 2})) == before + 1  # a new one: read again
+
+
+def test_report_worker_reads_again_when_the_deck_file_changes(cli, worker):
+    import os
+    session = simulated(cli)
+    job = {**paths(), "session": session, "builder": "build_summary", "version": 1}
+    assert worker.ask(job).startswith(b"%PDF")
+    deck = Path(paths()["deck"])
+    text = deck.read_text(encoding="utf-8")
+    deck.write_text(text.replace("Trust at Work", "Trust at Work, Revised"), encoding="utf-8")
+    os.utime(deck, ns=(deck.stat().st_atime_ns, deck.stat().st_mtime_ns + 10**9))
+    assert "Revised" in pdf_text(worker.ask(job))  # same version, other deck: tallied again
+
+
+def test_report_worker_ignores_ctrl_c_and_leaves_when_the_server_does(cli, worker):
+    import signal
+    session = simulated(cli)
+    job = {**paths(), "session": session, "builder": "export_csv"}
+    assert worker.ask(job).startswith(b"\xef\xbb\xbf")  # up and serving
+    worker.proc.send_signal(signal.SIGINT)  # Ctrl-C reaches the whole process group
+    assert worker.ask(job).startswith(b"\xef\xbb\xbf")

@@ -239,3 +239,15 @@ def test_two_stores_on_one_file_see_each_others_commits(tmp_path, clock):
     finally:
         one.close()
         two.close()
+
+
+def test_a_snapshot_reads_one_state_while_another_connection_writes(tmp_path):
+    reader, writer = Store(tmp_path / "w.db"), Store(tmp_path / "w.db")
+    writer.create_session("s1", "deck.yaml", "Deck", "ABCDEF", "key")
+    with reader.snapshot():
+        before = reader.participant_count("s1")
+        writer.add_participant("s1", "token-written-meanwhile-1", "Owl")
+        assert reader.participant_count("s1") == before  # the snapshot does not move
+    assert reader.participant_count("s1") == before + 1
+    reader.close()
+    writer.close()
