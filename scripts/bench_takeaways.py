@@ -17,7 +17,6 @@ import asyncio
 import json
 import re
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from loadtest import free_port, ms, pct  # noqa: E402
+from loadtest import free_port, median_of, ms, pct  # noqa: E402
 
 
 def serve(root: Path, db: Path, session: str, log) -> tuple[subprocess.Popen, str, str, str]:
@@ -87,13 +86,6 @@ async def run(url: str, code: str, session: str, key: str, tokens: list[str], ra
     return {"downloads": len(waits), "failed": failed, "total_s": round(total, 1),
             "wait_ms": {"p50": ms(pct(waits, 50)), "p99": ms(pct(waits, 99)), "max": ms(max(waits, default=None))},
             "healthz_ms": {"p50": ms(pct(probes, 50)), "p99": ms(pct(probes, 99)), "max": ms(max(probes, default=None))}}
-
-
-def median_of(runs: list[dict]) -> dict:
-    out = {}
-    for k, v in runs[0].items():
-        out[k] = median_of([r[k] for r in runs]) if isinstance(v, dict) else statistics.median(r[k] for r in runs)
-    return out
 
 
 def main(argv=None) -> int:

@@ -445,10 +445,13 @@ async def download(target: dict, report: str, at: float) -> float | None:
     import aiohttp
     await asyncio.sleep(max(0.0, at - time.monotonic()))
     t = time.monotonic()
-    async with aiohttp.ClientSession() as http:
-        async with http.get(f"{target['url']}/s/{target['session']}/{report}.pdf",
-                            headers={"X-Workshop-Key": target["key"]}) as r:
-            body = await r.read()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{target['url']}/s/{target['session']}/{report}.pdf",
+                                headers={"X-Workshop-Key": target["key"]}) as r:
+                body = await r.read()
+    except aiohttp.ClientError:
+        return None  # counted as failed, like an error page
     return time.monotonic() - t if r.status == 200 and body.startswith(b"%PDF") else None
 
 

@@ -38,15 +38,17 @@ class Worker:
             try:
                 with gevent.Timeout(WORKER_TIMEOUT):
                     return self._ask(job)
-            except ReportError:
+            except ReportError:  # the worker said why, and serves the next job
                 raise
-            except BaseException as exc:  # a dead or stuck worker: replace it, say why in one line
+            except gevent.Timeout:  # stuck: replace it
                 self.stop()
-                if isinstance(exc, gevent.Timeout):
-                    raise ReportError(f"report failed: no report within {WORKER_TIMEOUT} s") from None
-                if not isinstance(exc, Exception):
-                    raise
+                raise ReportError(f"report failed: no report within {WORKER_TIMEOUT} s") from None
+            except Exception as exc:  # dead, or the pipe out of step: replace it
+                self.stop()
                 raise ReportError(f"report failed: the report worker stopped ({exc})") from None
+            except BaseException:  # this greenlet was killed mid-reply: the next job needs a fresh pipe
+                self.stop()
+                raise
 
     def _ask(self, job: dict) -> bytes:
         if self.proc is None or self.proc.poll() is not None:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 def test_twenty_phones_with_drops_lose_nothing_on_either_server(tmp_path):
     out = tmp_path / "load.json"
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "loadtest.py"), "--phones", "20",
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "loadtest.py"), "--participants", "20",
                           "--polls", "2", "--burst", "0.5", "--drop-share", "0.25", "--pause", "0.2",
                           "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -31,5 +31,29 @@ def test_twenty_phones_with_drops_lose_nothing_on_either_server(tmp_path):
         assert side["lost"] == 0 and side["duplicates"] == 0
         assert side["retried"] > 0  # the dropped phones really did resend
         assert side["ack_ms"]["p50"] > 0 and side["server_cpu_s"] > 0 and side["peak_rss_mb"] > 0
+        assert side["generator_late_ms_p99"] is not None  # how late answers left their schedule
     assert set(report["ratio_to_bare"]) == {"ack_p99", "throughput"}
     assert "workshop" in run.stdout and "lost" in run.stdout  # the table was printed
+
+
+def test_a_summary_downloaded_mid_burst_is_timed_and_counted(tmp_path):
+    out = tmp_path / "load.json"
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "loadtest.py"), "-n", "20", "--polls", "1",
+                          "--burst", "0.5", "--no-bare", "--download", "summary", "--json", str(out)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["download_failed"] == 0 and report["download_s_max"] > 0
+    assert report["lost"] == 0 and "report download s, max" in run.stdout
+
+
+def test_every_phone_gets_its_takeaway_in_the_takeaway_bench(tmp_path):
+    out = tmp_path / "takeaways.json"
+    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_takeaways.py"), "-n", "20",
+                          "--rate", "40", "--json", str(out)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    med = json.loads(out.read_text())["median"]
+    assert med["downloads"] == 20 and med["failed"] == 0
+    assert med["wait_ms"]["p50"] > 0 and med["healthz_ms"]["p99"] is not None
+    assert "20 takeaways" in run.stdout
