@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from server.deck import Deck, Poll
-from server.polls import AnswerError, new_tally, normalize_answer
-from server.store import Answer, Participant, SessionRow, Store
+from workshop.deck import Deck, Poll
+from workshop.polls import AnswerError, new_tally, normalize_answer
+from workshop.store import Answer, Participant, SessionRow, Store
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ class Builder:
         self.results: dict = {}  # (db, (deck path, mtime), session) -> (version, SessionResults)
 
     def deck(self, path: str):
-        from server.deck import load_deck
+        from workshop.deck import load_deck
         key = (path, os.stat(path).st_mtime_ns)
         if key not in self.decks:
             self.decks = {key: load_deck(path)}
@@ -44,7 +44,7 @@ class Builder:
 
     def session_results(self, db: str, deck_key, deck, session: str, version):
         import handouts
-        from server.store import Store
+        from workshop.store import Store
         key = (db, deck_key, session)  # results are tallied by a deck: an edited deck reads again
         cached = self.results.get(key)
         if cached is None or version is None or cached[0] != version:

@@ -12,9 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from handouts import build_handouts, build_summary, build_takeaway, load_results  # noqa: E402
-from server.deck import load_deck  # noqa: E402
-from server.simulate import simulate  # noqa: E402
-from server.store import Store  # noqa: E402
+from workshop.deck import load_deck  # noqa: E402
+from workshop.simulate import simulate  # noqa: E402
+from workshop.store import Store  # noqa: E402
 
 TARGETS = {"summary": 2.0, "handouts": 1.0}  # seconds, median, on a 2-core laptop
 

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from socketio.packet import Packet
 
-from . import config as settings
+from workshop import settings
 from .extensions import socketio
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.session_interface = NoSession()
 
     from .live import Hub
-    from .store import Store
+    from workshop.store import Store
 
     store = app.config.get("STORE") or Store(app.config["DB"])
     app.extensions["workshop"] = Hub(store, app.config["PUBLIC_URL"], app.config["PHONE_RESULTS_SECONDS"],

@@ -4,13 +4,16 @@ from __future__ import annotations
 import enum
 import json
 import os
-import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .config import DEFAULT_DB, DEFAULT_DECK
+from workshop.settings import DEFAULT_DB, DEFAULT_DECK
+
+if TYPE_CHECKING:
+    from workshop.store import Store
 
 
 class Exit(enum.IntEnum):
@@ -24,7 +27,7 @@ def default_db() -> str:
 
 def load_or_fail(path):
     """Return the deck, or exit 1 with one `PATH:LINE: message` per problem."""
-    from .deck import DeckError, load_deck
+    from workshop.deck import DeckError, load_deck
     try:
         return load_deck(path)
     except DeckError as exc:
@@ -54,24 +57,6 @@ def check(deck, as_json):
                f"{sum(facts['polls'].values())} polls ({polls})")
 
 
-def lan_address() -> str:
-    """Return this laptop's address on the room's network (no packet is sent)."""
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: a UDP connect only picks the route
-        address = probe.getsockname()[0]
-    except OSError:
-        address = ""
-    finally:
-        probe.close()
-    if not address or address.startswith("127."):
-        try:
-            address = socket.gethostbyname(socket.gethostname())
-        except OSError:
-            address = "127.0.0.1"
-    return address
-
-
 @cli.command()
 @click.argument("deck", required=False)
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
@@ -84,7 +69,10 @@ def lan_address() -> str:
 def serve(deck, host, port, db, resume_id, public_url, qr):
     """Start a live session (or resume one) and print its join, projector and console URLs."""
     from . import runner
-    runner.serve(deck, host, port, db or default_db(), resume_id, public_url, qr)
+    if deck is None and not resume_id:
+        deck = os.environ.get("WORKSHOP_DECK") or str(DEFAULT_DECK)
+    loaded = load_or_fail(deck) if deck else None  # a resumed session keeps its own deck
+    runner.serve(loaded, deck, host, port, db or default_db(), resume_id, public_url, qr)
 
 
 @cli.command()
@@ -92,7 +80,7 @@ def serve(deck, host, port, db, resume_id, public_url, qr):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def sessions(db, as_json):
     """List the sessions stored in a database, newest first."""
-    from .store import Store
+    from workshop.store import Store
     path = db or default_db()
     if not Path(path).exists():
         raise click.ClickException(f"{path}: no such database; run `workshop serve` first")
@@ -116,10 +104,131 @@ def sessions(db, as_json):
                    f"{r['answers']:>7}  {s.deck_title}")
 
 
-def _register_report_commands() -> None:
-    from handouts import commands
-    for name in ("handouts", "summary", "export", "simulate"):
-        cli.add_command(getattr(commands, f"{name}_cmd"), name)
+# ----- reports -----
+
+class _Command(click.Command):
+    """A command whose usage errors exit with 1, like every other user error."""
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            exc.exit_code = 1
+            raise
+
+
+def _db_option(f):
+    return click.option("--db", "db", default=DEFAULT_DB, envvar="WORKSHOP_DB",
+                        show_default=True, type=click.Path(dir_okay=False),
+                        help="The session database (or set WORKSHOP_DB).")(f)
+
+
+def _output_option(f):
+    return click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+                        help="File to write ('-' for standard output).")(f)
+
+
+def _store(db: str, create: bool = False) -> Store:
+    from workshop.store import Store
+    if not create and not Path(db).is_file():
+        raise click.ClickException(f"no database at {db}; run a session first, or pass --db")
+    try:
+        return Store(db)
+    except Exception as exc:  # sqlite3 errors: not a database, locked, unreadable folder
+        raise click.ClickException(f"cannot open the database {db}: {exc}") from None
+
+
+def _results(store: Store, deck, session_id: str, db: str):
+    from handouts import load_results
+    if store.session(session_id) is None:
+        raise click.ClickException(f"no session '{session_id}' in {db}")
+    return load_results(store, deck, session_id)
+
+
+def _session_deck(store: Store, session_id: str, db: str, deck_path):
+    row = store.session(session_id)
+    if row is None:
+        raise click.ClickException(f"no session '{session_id}' in {db}")
+    return load_or_fail(deck_path or row.deck_path)
+
+
+def _write(output: str, data: bytes) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        Path(output).write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {output} ({len(data):,} bytes)", err=True)
+
+
+@cli.command("handouts", cls=_Command)
+@click.argument("deck", default=DEFAULT_DECK, envvar="WORKSHOP_DECK", type=click.Path(dir_okay=True))
+@_output_option
+@click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False),
+              default="a4", show_default=True, help="Paper size.")
+@click.option("--session", "session_id", default=None,
+              help="Add what the room said, from this session's answers.")
+@_db_option
+def handouts_cmd(deck, output, paper, session_id, db):
+    """Print the handout of a deck (with a session's results, if given) to a PDF."""
+    loaded = load_or_fail(deck)
+    results = None
+    if session_id:
+        results = _results(_store(db), loaded, session_id, db)
+    from handouts import build_handouts
+    _write(output, build_handouts(loaded, results, paper=paper.lower()))
+
+
+@cli.command("summary", cls=_Command)
+@click.argument("session_id", metavar="SESSION")
+@_output_option
+@click.option("--deck", "deck_path", default=None, type=click.Path(dir_okay=True),
+              help="Deck to use instead of the one the session ran.")
+@_db_option
+def summary_cmd(session_id, output, deck_path, db):
+    """Print the facilitator's summary of a session to a PDF."""
+    from handouts import build_summary
+    store = _store(db)
+    deck = _session_deck(store, session_id, db, deck_path)
+    _write(output, build_summary(deck, _results(store, deck, session_id, db)))
+
+
+@cli.command("export", cls=_Command)
+@click.argument("session_id", metavar="SESSION")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"], case_sensitive=False),
+              default="csv", show_default=True, help="File format.")
+@_output_option
+@click.option("--deck", "deck_path", default=None, type=click.Path(dir_okay=True),
+              help="Deck to use instead of the one the session ran.")
+@_db_option
+def export_cmd(session_id, fmt, output, deck_path, db):
+    """Export every answer of a session, one row each, as CSV or JSON."""
+    from handouts import export_csv, export_json
+    store = _store(db)
+    deck = _session_deck(store, session_id, db, deck_path)
+    results = _results(store, deck, session_id, db)
+    _write(output, (export_json if fmt.lower() == "json" else export_csv)(deck, results))
+
+
+@cli.command("simulate", cls=_Command)
+@click.argument("deck", default=DEFAULT_DECK, envvar="WORKSHOP_DECK", type=click.Path(dir_okay=True))
+@click.option("--participants", "-n", type=click.IntRange(1, 100_000), required=True,
+              help="How many people take part.")
+@click.option("--seed", type=int, default=None, help="Seed, for the same session every time.")
+@_db_option
+def simulate_cmd(deck, participants, seed, db):
+    """Create a finished session with synthetic answers; print its id on the last line."""
+    from workshop.simulate import simulate
+    loaded = load_or_fail(deck)
+    store = _store(db, create=True)
+    session_id = simulate(store, loaded, deck, participants, seed=seed)
+    answers = len(store.answers(session_id))
+    click.echo(f"Simulated {participants} participants and {answers} answers on "
+               f"'{loaded.title}' in {db}")
+    click.echo(session_id)
 
 
 def main(argv=None) -> None:
@@ -128,5 +237,4 @@ def main(argv=None) -> None:
     if args[:1] == ["serve"] and os.environ.get("WORKSHOP_ASYNC_MODE", "gevent") == "gevent":
         from gevent import monkey
         monkey.patch_all()
-    _register_report_commands()
     cli.main(args=args, prog_name="workshop")

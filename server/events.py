@@ -10,8 +10,8 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from .extensions import socketio
 from .live import RateLimiter, Room, key_matches
-from .polls import AnswerError, clean_text
-from .session import ControlError
+from workshop.polls import AnswerError, clean_text
+from workshop.session import ControlError
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")  # \Z: `$` would let a trailing newline through
 UID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}\Z")

@@ -6,11 +6,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from . import ids
-from .deck import Deck, DeckError, load_deck
-from .polls import AnswerError, OpenTally, new_tally, normalize_answer
-from .session import OPEN, PENDING, ControlError, SessionState, apply, default_revealed
-from .store import SessionRow, Store
+from workshop import ids
+from workshop.deck import Deck, DeckError, load_deck
+from workshop.polls import AnswerError, OpenTally, new_tally, normalize_answer
+from workshop.session import PENDING, ControlError, SessionState, apply
+from workshop.store import SessionRow, Store
 
 
 @dataclass

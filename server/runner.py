@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import errno
-import os
 import signal
 import socket
 import sys
 from pathlib import Path
 
 import click
-
-from .config import DEFAULT_DECK
 
 
 def raise_open_files_limit(want: int = 65536) -> None:
@@ -39,12 +36,29 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
+def lan_address() -> str:
+    """Return this laptop's address on the room's network (no packet is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: a UDP connect only picks the route
+        address = probe.getsockname()[0]
+    except OSError:
+        address = ""
+    finally:
+        probe.close()
+    if not address or address.startswith("127."):
+        try:
+            address = socket.gethostbyname(socket.gethostname())
+        except OSError:
+            address = "127.0.0.1"
+    return address
+
+
+def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
+    """Serve a new session on `deck` (read from `deck_path`), or resume a stored one."""
     from .app import create_app
-    from .cli import lan_address, load_or_fail
     from .live import Room
 
-    deck = load_or_fail(deck_path) if deck_path else None
     raise_open_files_limit()
     sock = listen(host, port)
     if not public_url:
@@ -59,8 +73,6 @@ def serve(deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
             raise click.ClickException(f"no session {resume_id} in {db} (or its deck cannot be "
                                        f"loaded); `workshop sessions --db {db}` lists them")
     else:
-        deck_path = deck_path or os.environ.get("WORKSHOP_DECK") or str(DEFAULT_DECK)
-        deck = deck or load_or_fail(deck_path)
         room = hub.create(deck, str(Path(deck_path).resolve()))
 
     base = public_url.rstrip("/")

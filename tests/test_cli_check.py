@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from server.deck import POLL_TYPES, load_deck
+from workshop.deck import POLL_TYPES, load_deck
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKSHOP = Path(sys.executable).with_name("workshop")

@@ -19,9 +19,9 @@ import pytest
 import socketio
 
 from realserver import DECK, RealServer, new_token
-from server.deck import load_deck
+from workshop.deck import load_deck
 from server.live import Room
-from server.store import Store
+from workshop.store import Store
 
 PHONES = 30
 KILLS = 20

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.deck import POLL_TYPES, DeckError, load_deck, parse_deck
+from workshop.deck import POLL_TYPES, DeckError, load_deck, parse_deck
 
 ROOT = Path(__file__).resolve().parent.parent
 EN_DECK = ROOT / "decks" / "leaders-role.yaml"

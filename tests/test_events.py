@@ -252,7 +252,7 @@ def test_tally_pushes_are_coalesced(phone, facilitator, room, deck, hub):
 def test_every_setting_is_documented():
     from pathlib import Path
 
-    from server.config import SETTINGS
+    from workshop.settings import SETTINGS
     doc = (Path(__file__).resolve().parent.parent / "docs" / "deployment.md").read_text()
     assert [s.name for s in SETTINGS if f"WORKSHOP_{s.name}" not in doc] == []
 

@@ -10,7 +10,7 @@ from test_handouts import (ANSWERS, HIDDEN_TEXT, make_session, mini,  # noqa: F4
 
 from handouts import export_csv, export_json, load_results
 from handouts.export import COLUMNS
-from server.store import Store
+from workshop.store import Store
 
 
 def read_csv(data: bytes) -> list[dict]:

@@ -15,9 +15,9 @@ from PIL import ImageStat
 from reportlab import rl_config
 
 from handouts import build_handouts, load_results
-from server import ids
-from server.deck import load_deck
-from server.store import Store
+from workshop import ids
+from workshop.deck import load_deck
+from workshop.store import Store
 
 MINI_DECK = """\
 title: Trust at Work

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from test_handouts import MINI_DECK, pdf_text
 
-from handouts.commands import (export_cmd, handouts_cmd, simulate_cmd,
+from server.cli import (export_cmd, handouts_cmd, simulate_cmd,
                                summary_cmd)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,14 +110,14 @@ def test_a_bad_deck_prints_its_problems(cli):
     Path("bad.yaml").write_text("title: Broken\nslides:\n  - kind: nonsense\n", encoding="utf-8")
     result = cli.invoke(handouts_cmd, ["bad.yaml", "-o", "h.pdf"])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: bad.yaml:3: slide 1: unknown kind 'nonsense'")
+    assert result.output.startswith("bad.yaml:3: slide 1: unknown kind 'nonsense'")  # as `check` prints it
     assert "Traceback" not in result.output
 
 
 def test_a_missing_deck_is_one_line(cli):
     result = cli.invoke(simulate_cmd, ["nope.yaml", "--participants", "3"])
     assert result.exit_code == 1
-    assert result.output.strip() == "Error: nope.yaml: no such file"
+    assert result.output.strip() == "nope.yaml: no such file"
 
 
 def test_an_unwritable_output_is_a_clear_error(cli):
@@ -133,7 +133,7 @@ def test_usage_errors_exit_1_too(cli):
 
 
 def test_the_default_deck_path_is_the_shipped_one():
-    from handouts.commands import DEFAULT_DECK
+    from server.cli import DEFAULT_DECK
     assert (ROOT / DEFAULT_DECK).is_file()
 
 
@@ -190,8 +190,8 @@ def test_report_worker_answers_a_bad_job_in_one_line_and_serves_the_next(cli, wo
 
 
 def test_report_worker_reads_the_results_once_per_version(cli, worker):
-    from server.deck import load_deck
-    from server.store import Store
+    from workshop.deck import load_deck
+    from workshop.store import Store
     session = simulated(cli)
     job = {**paths(), "session": session, "builder": "export_json"}
 

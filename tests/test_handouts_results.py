@@ -7,7 +7,7 @@ from test_handouts import (ANSWERS, HIDDEN_TEXT, T0, make_session, mini,  # noqa
 
 from handouts import load_results
 from handouts.results import describe_answer
-from server.store import Store
+from workshop.store import Store
 
 
 def test_results_tally_every_poll_with_the_correct_answer_revealed(mini):

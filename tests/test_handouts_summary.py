@@ -8,7 +8,7 @@ from test_handouts import (ANSWERS, HIDDEN_TEXT, ink_variance, make_session,  # 
                            mini, pdf_text, render, ticking_clock, write_deck)
 
 from handouts import build_summary, load_results
-from server.store import Store
+from workshop.store import Store
 
 
 def test_summary_lists_every_poll_question(mini):

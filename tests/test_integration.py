@@ -10,7 +10,7 @@ import requests
 import websocket
 
 from realserver import DECK, Peer, RawSocket, RealServer, Refused, goto_poll, new_token
-from server.deck import load_deck
+from workshop.deck import load_deck
 
 
 @pytest.fixture(scope="module")

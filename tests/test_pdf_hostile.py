@@ -18,9 +18,9 @@ from handouts import (build_handouts, build_summary, build_takeaway, export_csv,
 from handouts.results import OpenAnswer
 from handouts.styles import MARGIN_X
 from handouts.text import clean
-from server.deck import Deck, Poll, Slide
-from server.polls import normalize_answer
-from server.store import Store
+from workshop.deck import Deck, Poll, Slide
+from workshop.polls import normalize_answer
+from workshop.store import Store
 
 
 def hostile_deck(text: str) -> Deck:

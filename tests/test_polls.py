@@ -5,8 +5,8 @@ import statistics
 
 import pytest
 
-from server.deck import Poll
-from server.polls import (AnswerError, ChoiceTally, OpenTally, RankingTally, ScaleTally, clean_text,
+from workshop.deck import Poll
+from workshop.polls import (AnswerError, ChoiceTally, OpenTally, RankingTally, ScaleTally, clean_text,
                           new_tally, normalize_answer, terms_of)
 
 SINGLE = Poll(id="single", type="choice", question="Pick one", options=("a", "b", "c"))

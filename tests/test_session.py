@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from server.deck import load_deck
-from server.session import (ACTIONS, CLOSED, OPEN, PENDING, ControlError, SessionState, apply,
+from workshop.deck import load_deck
+from workshop.session import (ACTIONS, CLOSED, OPEN, PENDING, ControlError, SessionState, apply,
                             default_revealed)
 
 DEFAULT_DECK = Path(__file__).resolve().parent.parent / "decks" / "leaders-role.yaml"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from server.deck import load_deck
-from server.polls import normalize_answer, terms_of
-from server.simulate import simulate
-from server.store import Store
+from workshop.deck import load_deck
+from workshop.polls import normalize_answer, terms_of
+from workshop.simulate import simulate
+from workshop.store import Store
 
 DECKS = Path(__file__).resolve().parent.parent / "decks"
 NOW = 1_767_000_000.0

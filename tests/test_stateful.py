@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from realserver import write_all_types_deck
-from server.deck import load_deck
+from workshop.deck import load_deck
 from server.live import Hub, Room
-from server.polls import AnswerError, normalize_answer
-from server.session import ControlError
-from server.store import Store
+from workshop.polls import AnswerError, normalize_answer
+from workshop.session import ControlError
+from workshop.store import Store
 
 DECK_DIR = Path(tempfile.mkdtemp(prefix="stateful-deck-"))
 DECK_PATH = write_all_types_deck(DECK_DIR)

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from server.store import Store
+from workshop.store import Store
 
 
 class Clock:

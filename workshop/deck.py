@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from . import yamlsrc
+from . import yaml_lines
 
 POLL_TYPES = ("choice", "scale", "ranking", "open")
 SLIDE_KINDS = ("title", "section", "bullets", "quote", "text", "poll", "scenario")
@@ -162,7 +162,7 @@ class _Checker:
     def problem(self, line: int, message: str) -> None:
         self.problems.append(f"{self.path}:{line}: {message}")
 
-    def keys(self, data: yamlsrc.LineDict, allowed: set, required: set, where: str) -> None:
+    def keys(self, data: yaml_lines.LineDict, allowed: set, required: set, where: str) -> None:
         for key in data:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
@@ -407,7 +407,7 @@ def parse_deck(text: str, path: str = "<deck>") -> Deck:
     if not text.strip():
         raise DeckError([f"{path}:1: the deck is empty; it needs at least 'title' and 'slides'"])
     try:
-        data = yamlsrc.load(text)
+        data = yaml_lines.load(text)
     except yaml.YAMLError as exc:
         raise DeckError([f"{path}:{_error_line(exc, text)}: not valid YAML: "
                          f"{getattr(exc, 'problem', None) or str(exc).splitlines()[0]}"]) from None
