@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 from handouts import build_handouts, build_summary, build_takeaway, load_results  # noqa: E402
 from workshop.deck import load_deck  # noqa: E402
 from workshop.simulate import simulate  # noqa: E402
-from workshop.store import Store  # noqa: E402
+from workshop.store import open_store  # noqa: E402
 
 TARGETS = {"summary": 2.0, "handouts": 1.0}  # seconds, median, on a 2-core laptop
 
@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     deck = load_deck(args.deck)
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(Path(folder) / "bench.db")
+        store = open_store(Path(folder) / "bench.db")
         started = time.perf_counter()
         session = simulate(store, deck, args.deck, args.participants, seed=1)
         print(f"simulate  {args.participants} participants: {time.perf_counter() - started:.2f} s")

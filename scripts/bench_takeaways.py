@@ -66,7 +66,7 @@ async def run(url: str, code: str, session: str, key: str, tokens: list[str], ra
             await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
             t = time.monotonic()
             try:
-                async with http.get(f"{url}/j/{code}/takeaway.pdf", params={"token": token},
+                async with http.post(f"{url}/j/{code}/takeaway.pdf", data={"token": token},
                                     timeout=aiohttp.ClientTimeout(total=600)) as r:
                     body = await r.read()
                 if r.status == 200 and body.startswith(b"%PDF"):

@@ -51,12 +51,21 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 1_000_000
     app.session_interface = NoSession()
 
-    from .live import Hub
-    from workshop.store import Store
+    from workshop.store import open_store
 
-    store = app.config.get("STORE") or Store(app.config["DB"])
-    app.extensions["workshop"] = Hub(store, app.config["PUBLIC_URL"], app.config["PHONE_RESULTS_SECONDS"],
-                                     app.config["JOIN_GUESSES"])
+    from .broadcast import Broadcaster
+    from .live import Live
+    from .limits import GuessLimiter, PerKeyLimits
+    from .rooms import RoomRegistry
+
+    store = app.config.get("STORE") or open_store(app.config["DB"])
+    rooms = RoomRegistry(store, app.config["PUBLIC_URL"])
+    # a takeaway is a report worker's time: one phone asking again and again must not keep
+    # the room's other phones waiting for theirs
+    app.extensions["workshop"] = Live(
+        rooms=rooms, broadcaster=Broadcaster(rooms.join_url, app.config["PHONE_RESULTS_SECONDS"]),
+        guesses=GuessLimiter(app.config["JOIN_GUESSES"]), takeaways=PerKeyLimits(0.1, 3))
+    rooms.listener = app.extensions["workshop"].broadcaster
 
     public = app.config["PUBLIC_URL"]
     public_origin = "{0.scheme}://{0.netloc}".format(urlsplit(public)) if public else None
@@ -78,5 +87,5 @@ def create_app(config: dict | None = None) -> Flask:
 
 def start_ticker(app: Flask):
     """Start the background task that pushes coalesced updates."""
-    from .events import ticker
-    return socketio.start_background_task(ticker, app)
+    broadcaster = app.extensions["workshop"].broadcaster
+    return socketio.start_background_task(broadcaster.run, app.config["TICK_SECONDS"], app.logger)

@@ -80,11 +80,11 @@ def serve(deck, host, port, db, resume_id, public_url, qr):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def sessions(db, as_json):
     """List the sessions stored in a database, newest first."""
-    from workshop.store import Store
+    from workshop.store import open_store
     path = db or default_db()
     if not Path(path).exists():
         raise click.ClickException(f"{path}: no such database; run `workshop serve` first")
-    rows = Store(path).sessions()
+    rows = open_store(path).sessions()
     if as_json:
         for r in rows:
             s = r["session"]
@@ -129,11 +129,11 @@ def _output_option(f):
 
 
 def _store(db: str, create: bool = False) -> Store:
-    from workshop.store import Store
+    from workshop.store import open_store
     if not create and not Path(db).is_file():
         raise click.ClickException(f"no database at {db}; run a session first, or pass --db")
     try:
-        return Store(db)
+        return open_store(db)
     except Exception as exc:  # sqlite3 errors: not a database, locked, unreadable folder
         raise click.ClickException(f"cannot open the database {db}: {exc}") from None
 

@@ -1,17 +1,21 @@
-"""Socket.IO handlers: check the payload, call the room, ack after commit, mark for broadcast."""
+"""Socket.IO handlers: read the payload, call the room, ack. The room commits before it returns
+and tells the broadcaster what changed; nothing here emits to anyone but the caller."""
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from .extensions import socketio
-from .live import RateLimiter, Room, key_matches
-from workshop.polls import AnswerError, clean_text
+from workshop.polls import AnswerError, clean_nickname
 from workshop.session import ControlError
+
+from .broadcast import facilitators, phone_slice, phones
+from .extensions import socketio
+from .live import live
+from .limits import RateLimiter
+from .rooms import NotAllowed, Room
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")  # \Z: `$` would let a trailing newline through
 UID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}\Z")
@@ -27,10 +31,6 @@ class Client:
     limiter: RateLimiter | None = None
 
 
-def hub():
-    return current_app.extensions["workshop"]
-
-
 def error(code: str, message: str) -> dict:
     return {"ok": False, "error": code, "message": message}
 
@@ -39,100 +39,79 @@ def refuse(code: str, message: str):
     raise ConnectionRefusedError(message, {"error": code, "message": message})
 
 
-# A session's phones are also spread over slices (Socket.IO rooms) so that a broadcast to
-# thousands can be paced: one emit to 3,000 sockets is ~150 ms of writes that every answer
-# arriving meanwhile waits behind (docs/performance.md).
-PHONE_SLICES = 64
-SLICE_AT_ONCE = 250  # up to this many phones, a broadcast goes out in one go
-FANOUT_PER_SECOND = 5000  # a bigger broadcast is paced at this many messages a second
-PHONE_MESSAGES_PER_SECOND = 1000  # `results` fan-out budget: big rooms get them less often
-
-
-def phones(room: Room) -> str:
-    return f"phones:{room.id}"
-
-
-def phone_slice(room: Room, participant_id: int) -> str:
-    return f"phones:{room.id}:{participant_id % PHONE_SLICES}"
-
-
-def to_phones(room: Room, event: str, payload) -> None:
-    """Send an event to every phone of a room, a slice at a time when the room is big."""
-    with room.fanout:  # one broadcast per room at a time, so every phone sees them in order
-        if room.connected <= SLICE_AT_ONCE:
-            socketio.emit(event, payload, to=phones(room))
-            return
-        pause = room.connected / FANOUT_PER_SECOND / PHONE_SLICES
-        for k in range(PHONE_SLICES):
-            socketio.emit(event, payload, to=f"phones:{room.id}:{k}")
-            socketio.sleep(pause)  # answers that arrive meanwhile go first
-
-
-def facilitators(room: Room) -> str:
-    return f"facilitators:{room.id}"
+REFUSALS = {404: ("unknown_session", "No session with that id."),
+            401: ("forbidden", "The facilitator key is missing or wrong."),
+            403: ("forbidden", "The facilitator key is missing or wrong.")}
 
 
 @socketio.on("connect")
 def connect(auth):
     """A phone or a facilitator page connects; it is sent `welcome` or `facilitator_state`."""
-    h = hub()
     if not isinstance(auth, dict) or auth.get("role") not in ("participant", "facilitator"):
         refuse("bad_auth", "Connect with auth {role: participant, code, token} or {role: facilitator, session}.")
     if auth["role"] == "participant":
-        if not h.guesses.allow(request.remote_addr):
-            refuse("rate_limited", "Too many wrong join codes; wait a minute.")
-        token, nickname = auth.get("token"), auth.get("nickname") or ""
-        if not isinstance(token, str) or not TOKEN.match(token) or not isinstance(nickname, str):
-            refuse("bad_auth", "The phone's token must be 16-64 letters, digits, '-' or '_'.")
-        nickname = clean_text(nickname)[:40]  # a lone surrogate cannot even be stored
-        room = h.by_join_code(auth.get("code"))
-        if room is None:
-            h.guesses.fail(request.remote_addr)
-            refuse("unknown_session", "No workshop has that join code.")
-        participant = room.join(token, nickname.strip()[:40])
-        c = current_app.config
-        h.clients[request.sid] = Client("participant", room, participant.id,
-                                        RateLimiter(c["ANSWER_RATE"], c["ANSWER_BURST"]))
-        join_room(phones(room))
-        join_room(phone_slice(room, participant.id))
-        room.connected += 1
-        room.dirty.add("")  # the console's connected count changed
-        socketio.emit("welcome", {
-            "participant": {"id": participant.id, "pseudonym": participant.pseudonym,
-                            "nickname": nickname.strip()[:40] or participant.nickname},
-            "session": {"id": room.id, "title": room.deck.title, "code": room.row.join_code,
-                        "language": room.deck.language},
-            "state": room.phone_state(), "answers": room.my_answers(participant.id),
-            "results": room.phone_results()}, to=request.sid)
-        return
-    room = h.get(auth.get("session"))
+        connect_phone(auth)
+    else:
+        connect_facilitator(auth)
+
+
+def connect_phone(auth: dict) -> None:
+    """A phone joins with its join code and token; it is sent `welcome`."""
+    lv = live()
+    if not lv.guesses.allow(request.remote_addr):
+        refuse("rate_limited", "Too many wrong join codes; wait a minute.")
+    token, nickname = auth.get("token"), clean_nickname(auth.get("nickname") or "", cut=True)
+    if not isinstance(token, str) or not TOKEN.match(token) or nickname is None:
+        refuse("bad_auth", "The phone's token must be 16-64 letters, digits, '-' or '_'.")
+    room = lv.rooms.by_join_code(auth.get("code"))
     if room is None:
-        refuse("unknown_session", "No session with that id.")
-    key = auth.get("key") or request.cookies.get(f"wk_{room.id}")
-    if not key_matches(room, key):
-        refuse("forbidden", "The facilitator key is missing or wrong.")
-    h.clients[request.sid] = Client("facilitator", room)
+        lv.guesses.fail(request.remote_addr)
+        refuse("unknown_session", "No workshop has that join code.")
+    participant = room.join(token, nickname)
+    c = current_app.config
+    lv.clients[request.sid] = Client("participant", room, participant.id,
+                                     RateLimiter(c["ANSWER_RATE"], c["ANSWER_BURST"]))
+    join_room(phones(room))
+    join_room(phone_slice(room, participant.id))
+    room.phone_connected()
+    socketio.emit("welcome", {
+        "participant": {"id": participant.id, "pseudonym": participant.pseudonym,
+                        "nickname": nickname or participant.nickname},
+        "session": {"id": room.id, "title": room.deck.title, "code": room.row.join_code,
+                    "language": room.deck.language},
+        "state": room.phone_state(), "answers": room.my_answers(participant.id)}, to=request.sid)
+
+
+def connect_facilitator(auth: dict) -> None:
+    """A projector or console connects with the session's key (or its cookie)."""
+    lv = live()
+    session_id = auth.get("session")
+    key = auth.get("key") or (request.cookies.get(f"wk_{session_id}") if isinstance(session_id, str) else None)
+    try:
+        room = lv.rooms.for_facilitator(session_id, key)
+    except NotAllowed as exc:
+        refuse(*REFUSALS[exc.status])
+    lv.clients[request.sid] = Client("facilitator", room)
     join_room(facilitators(room))
-    socketio.emit("facilitator_state", room.facilitator_state(h.join_url(room)), to=request.sid)
-    socketio.emit("tally", tally_payload(room, room.deck.polls), to=request.sid)
+    socketio.emit("facilitator_state", room.facilitator_state(lv.rooms.join_url(room)), to=request.sid)
+    socketio.emit("tally", room.tally_message(room.deck.polls), to=request.sid)
 
 
 @socketio.on("disconnect")
 def disconnect(*_):
     """A client went away; the participant stays in the session for when it comes back."""
-    client = hub().clients.pop(request.sid, None)
+    client = live().clients.pop(request.sid, None)
     if client and client.role == "participant":
-        client.room.connected -= 1
-        client.room.dirty.add("")
+        client.room.phone_disconnected()
 
 
 def participant() -> Client | None:
-    client = hub().clients.get(request.sid)
+    client = live().clients.get(request.sid)
     return client if client and client.role == "participant" else None
 
 
 def facilitator() -> Client | None:
-    client = hub().clients.get(request.sid)
+    client = live().clients.get(request.sid)
     return client if client and client.role == "facilitator" else None
 
 
@@ -163,9 +142,8 @@ def nickname(data=None, *_):
         return error("forbidden", "Only participants have nicknames.")
     if not client.limiter.allow():
         return error("rate_limited", "Slow down: too many messages at once.")
-    name = data.get("nickname") if isinstance(data, dict) else None
-    name = clean_text(name) if isinstance(name, str) else None
-    if name is None or len(name) > 40:
+    name = clean_nickname(data.get("nickname")) if isinstance(data, dict) else None
+    if name is None:
         return error("bad_payload", "Send {nickname}: text of at most 40 characters.")
     client.room.set_nickname(client.participant_id, name)
     return {"ok": True, "nickname": name}
@@ -174,17 +152,16 @@ def nickname(data=None, *_):
 @socketio.on("sync")
 def sync(data=None, *_):
     """Either side asks for the whole picture again (after a reconnect, say)."""
-    client = hub().clients.get(request.sid)
+    client = live().clients.get(request.sid)
     if client is None:
         return error("forbidden", "Connect first.")
     room = client.room
     if client.role == "participant":
         if not client.limiter.allow():
             return error("rate_limited", "Slow down: too many messages at once.")
-        return {"ok": True, "state": room.phone_state(), "answers": room.my_answers(client.participant_id),
-                "results": room.phone_results()}
-    return {"ok": True, "state": room.facilitator_state(hub().join_url(room)),
-            "tallies": {pid: room.snapshot(pid) for pid in room.deck.polls}}
+        return {"ok": True, "state": room.phone_state(), "answers": room.my_answers(client.participant_id)}
+    return {"ok": True, "state": room.facilitator_state(live().rooms.join_url(room)),
+            "tallies": room.tally_message(room.deck.polls)["polls"]}
 
 
 @socketio.on("control")
@@ -197,19 +174,10 @@ def control(data=None, *_):
         return error("bad_payload", "Send {action, ...arguments}.")
     room = client.room
     try:
-        changed = room.control(data["action"], data)
+        room.control(data["action"], data)
     except ControlError as exc:
         return error(exc.code, exc.message)
-    state = room.facilitator_state(hub().join_url(room))
-    if changed:
-        socketio.emit("facilitator_state", state, to=facilitators(room))
-    for item in changed:
-        if item.startswith("reset:"):
-            to_phones(room, "reset", {"poll": item[6:]})
-    current = room.state.current_poll
-    if changed & {"slide", "takeaways"} or (current and f"poll:{current.id}" in changed):
-        to_phones(room, "state", room.take_phone_state(time.monotonic()))
-    return {"ok": True, "state": state}
+    return {"ok": True, "state": room.facilitator_state(live().rooms.join_url(room))}
 
 
 @socketio.on("open_answers")
@@ -223,40 +191,3 @@ def open_answers(data=None, *_):
                                                                  if isinstance(data, dict) else None)}
     except ControlError as exc:
         return error(exc.code, exc.message)
-
-
-def tally_payload(room: Room, poll_ids) -> dict:
-    return {"participants": room.participants, "connected": room.connected,
-            "polls": {pid: room.snapshot(pid) for pid in poll_ids if pid}}
-
-
-def push_changes(h) -> None:
-    """Send each room's changed tallies to its facilitators, and revealed results to phones."""
-    now = time.monotonic()
-    for room in list(h.rooms.values()):
-        dirty = room.take_dirty()
-        if dirty:
-            h.busy_at = now
-            socketio.emit("tally", tally_payload(room, dirty), to=facilitators(room))
-        interval = max(h.phone_interval, room.connected / PHONE_MESSAGES_PER_SECOND)
-        if room.phones_dirty and now - room.phones_pushed_at >= interval:
-            room.phones_dirty = False
-            room.phones_pushed_at = now
-            results = room.phone_results()
-            if results and room.connected > SLICE_AT_ONCE:  # spread out, without holding up tallies
-                socketio.start_background_task(to_phones, room, "results", results)
-            elif results:
-                to_phones(room, "results", results)
-
-
-def ticker(app) -> None:
-    """Push coalesced updates about ten times a second, never once per answer."""
-    h = app.extensions["workshop"]
-    interval = app.config["TICK_SECONDS"]
-    while not h.stopping:
-        socketio.sleep(interval)
-        try:
-            with app.app_context():
-                push_changes(h)
-        except Exception:  # a push that fails must not stop the next ones
-            app.logger.exception("push failed")

@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from .live import Room
+from .rooms import Room
 
 ROOT = Path(__file__).resolve().parent.parent  # where `python -m handouts.worker` is found
 WORKER_TIMEOUT = 300  # seconds one report may take before the worker is replaced
@@ -101,7 +101,7 @@ def report(room: Room, builder: str, config: dict, **kwargs) -> bytes:
     if config["ASYNC_MODE"] == "gevent" and room.store.path != ":memory:" and room.deck.path:
         _pool = _pool or Pool(config["REPORT_WORKERS"])
         return _pool.build({"db": os.path.abspath(room.store.path), "deck": os.path.abspath(room.deck.path),
-                              "session": room.id, "version": room.version, "builder": builder,
+                              "session": room.id, "version": room.results_version, "builder": builder,
                               "kwargs": kwargs})
     import handouts  # the tests' threading mode, and in-memory stores
     with _lock:

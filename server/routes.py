@@ -6,14 +6,11 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
 from markupsafe import Markup
 
 from . import i18n, qr, reports
+from .live import live
 from .reports import ReportError
-from .live import RateLimiter, Room, key_matches
+from .rooms import NotAllowed, Room
 
 bp = Blueprint("workshop", __name__)
-
-
-def hub():
-    return current_app.extensions["workshop"]
 
 
 def page_lang(default: str = "en") -> str:
@@ -29,7 +26,7 @@ def render(template: str, http_status: int = 200, lang: str | None = None, **con
 
 def base_url() -> str:
     """Return the URL phones use: --public-url, else this request's host."""
-    return hub().base_url or request.host_url.rstrip("/")
+    return live().rooms.base_url or request.host_url.rstrip("/")
 
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -74,10 +71,10 @@ def index():
 def join():
     """Send a typed join code to its phone page; wrong codes are rate-limited per address."""
     code = request.args.get("code", "").strip().upper()[:16]
-    guesses = hub().guesses
+    guesses = live().guesses
     if not guesses.allow(request.remote_addr):
         return render("index.html", 429, error=i18n.t(page_lang(), "error_too_many_guesses"), code=code)
-    if hub().by_join_code(code) is None:
+    if live().rooms.by_join_code(code) is None:
         guesses.fail(request.remote_addr)
         return render("index.html", 404, error=i18n.t(page_lang(), "error_unknown_code"), code=code)
     return redirect(url_for(".phone", code=code), 303)
@@ -85,10 +82,10 @@ def join():
 
 def room_of_code(code: str) -> Room:
     """Return the room of a join code; a wrong code counts as a guess, as on /join (429 after too many)."""
-    guesses = hub().guesses
+    guesses = live().guesses
     if not guesses.allow(request.remote_addr):
         abort(429)
-    room = hub().by_join_code(code)
+    room = live().rooms.by_join_code(code)
     if room is None:
         guesses.fail(request.remote_addr)
         abort(404)
@@ -102,20 +99,18 @@ def phone(code):
     return render("phone.html", lang=page_lang(room.deck.language[:2]), session=session_info(room))
 
 
-@bp.route("/j/<code>/takeaway.pdf")
+@bp.route("/j/<code>/takeaway.pdf", methods=["POST"])
 def takeaway(code):
-    """Let a participant download their own answers beside the room's, once allowed."""
+    """Let a participant download their own answers beside the room's, once allowed. The phone
+    posts its token in the body: in a URL it would stay in the browser's history."""
     room = room_of_code(code)
-    if not room.state.takeaways:
+    if not room.accepting_takeaways:
         abort(403)
-    token = request.args.get("token", "")
+    token = request.form.get("token", "")
     participant = room.store.participant(room.id, token) if token else None
     if participant is None:
         abort(404)
-    # a takeaway is ~30 ms of a report worker: one phone asking again and again must not
-    # keep the room's other phones waiting for theirs
-    limiter = hub().takeaway_limits.setdefault(participant.id, RateLimiter(0.1, 3))
-    if not limiter.allow():
+    if not live().takeaways.allow(participant.id):
         abort(429)
     pdf = report(room, "build_takeaway", participant_id=participant.id)
     return attachment(pdf, f"takeaway-{room.row.join_code}.pdf")
@@ -123,21 +118,18 @@ def takeaway(code):
 
 def session_info(room: Room) -> dict:
     return {"id": room.id, "code": room.row.join_code, "title": room.deck.title,
-            "language": room.deck.language, "join_url": hub().join_url(room, base_url())}
+            "language": room.deck.language, "join_url": live().rooms.join_url(room, base_url())}
 
 
 def facilitator_room(session_id: str) -> Room:
-    """Return the room if the request carries its facilitator key; 401 or 403 otherwise."""
-    room = hub().get(session_id)
-    if room is None:
-        abort(404)
+    """Return the room if the request carries its facilitator key; 404, 401 or 403 otherwise.
+    The key is checked before the session's deck is loaded."""
     key = (request.args.get("key") or request.headers.get("X-Workshop-Key")
-           or request.cookies.get(f"wk_{room.id}"))
-    if not key:
-        abort(401)
-    if not key_matches(room, key):
-        abort(403)
-    return room
+           or request.cookies.get(f"wk_{session_id}"))
+    try:
+        return live().rooms.for_facilitator(session_id, key)
+    except NotAllowed as exc:
+        abort(exc.status)
 
 
 def trade_key_for_cookie(room: Room) -> Response | None:
@@ -152,7 +144,7 @@ def trade_key_for_cookie(room: Room) -> Response | None:
 
 
 def facilitator_page(room: Room, template: str, lang: str, **extra) -> Response:
-    join_url = hub().join_url(room, base_url())
+    join_url = live().rooms.join_url(room, base_url())
     body, status = render(template, lang=lang, deck=room.deck, session=session_info(room),
                           qr_svg=Markup(qr.svg(join_url)), **extra)
     return Response(body, status, headers={"Cache-Control": "no-store"})
@@ -185,11 +177,10 @@ def console(session_id):
 
 @bp.route("/s/<session_id>/qr.svg")
 def qr_svg(session_id):
-    """Serve the join QR code (it only encodes the public join URL)."""
-    room = hub().get(session_id)
-    if room is None:
-        abort(404)
-    return Response(qr.svg(hub().join_url(room, base_url())), mimetype="image/svg+xml")
+    """Serve the join QR code to the projector and console (facilitator only, like the session)."""
+    room = facilitator_room(session_id)
+    return Response(qr.svg(live().rooms.join_url(room, base_url())), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "no-store"})
 
 
 def report(room: Room, builder: str, **kwargs) -> bytes:
@@ -219,7 +210,7 @@ def summary(session_id):
 def handouts_pdf(session_id):
     """Download the handouts with the room's results."""
     room = facilitator_room(session_id)
-    pdf = report(room, "build_handouts", join_url=hub().join_url(room, base_url()),
+    pdf = report(room, "build_handouts", join_url=live().rooms.join_url(room, base_url()),
                  join_code=room.row.join_code)
     return attachment(pdf, f"handouts-{room.id}.pdf")
 

@@ -57,7 +57,7 @@ def lan_address() -> str:
 def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
     """Serve a new session on `deck` (read from `deck_path`), or resume a stored one."""
     from .app import create_app
-    from .live import Room
+    from .rooms import Room
 
     raise_open_files_limit()
     sock = listen(host, port)
@@ -65,43 +65,43 @@ def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr) -> No
         shown = lan_address() if host in ("0.0.0.0", "::", "") else host
         public_url = f"http://{shown}:{port}"
     app = create_app({"DB": db, "PUBLIC_URL": public_url})
-    hub = app.extensions["workshop"]
+    lv = app.extensions["workshop"]
     if resume_id:
-        room: Room | None = hub.resume(resume_id, deck)
+        room: Room | None = lv.rooms.resume(resume_id, deck)
         if room is None:
             sock.close()
             raise click.ClickException(f"no session {resume_id} in {db} (or its deck cannot be "
                                        f"loaded); `workshop sessions --db {db}` lists them")
     else:
-        room = hub.create(deck, str(Path(deck_path).resolve()))
+        room = lv.rooms.create(deck, str(Path(deck_path).resolve()))
 
     base = public_url.rstrip("/")
     key = room.row.facilitator_key
     click.echo(f"Workshop: {room.deck.title}  (session {room.id}, join code {room.row.join_code})")
-    click.echo(f"Join URL: {hub.join_url(room)}")
+    click.echo(f"Join URL: {lv.rooms.join_url(room)}")
     click.echo(f"Projector URL: {base}/s/{room.id}/projector?key={key}")
     click.echo(f"Console URL: {base}/s/{room.id}/console?key={key}")
     if show_qr:
         from . import qr
-        click.echo(qr.terminal(hub.join_url(room)))
+        click.echo(qr.terminal(lv.rooms.join_url(room)))
     click.echo(f"Keep the Projector and Console URLs to yourself. Stop with Ctrl-C; "
                f"carry on later with: workshop serve --resume {room.id}", err=True)
     sys.stdout.flush()
 
     run(app, sock)
-    hub.stopping = True
-    hub.store.close()
+    lv.broadcaster.stopping = True
+    lv.store.close()
     click.echo(f"Stopped. Resume with: workshop serve --resume {room.id}", err=True)
 
 
-def checkpoints(hub, every: float = 1.0) -> None:
+def checkpoints(store, broadcaster, every: float = 1.0) -> None:
     """Checkpoint the database's WAL about once a second in an OS thread, off the event loop."""
     import gevent
     pool = gevent.get_hub().threadpool
-    while not hub.stopping:
+    while not broadcaster.stopping:
         gevent.sleep(every)
         try:
-            pool.apply(hub.store.checkpoint)
+            pool.apply(store.checkpoint)
         except Exception as exc:  # the WAL only grows until the next checkpoint succeeds
             click.echo(f"checkpoint failed: {exc}", err=True)
 
@@ -144,7 +144,7 @@ class Collector:
         return done
 
 
-def collect_garbage_when_idle(hub) -> None:
+def collect_garbage_when_idle(broadcaster) -> None:
     """Collect garbage while no phone waits for an ack (`Collector`), every half second."""
     import gc
     import time
@@ -152,9 +152,9 @@ def collect_garbage_when_idle(hub) -> None:
     import gevent
     gc.set_threshold(700, 10, 1_000_000)  # the default young collections; the full one is ours
     collector = Collector(gc, time.monotonic)
-    while not hub.stopping:
+    while not broadcaster.stopping:
         gevent.sleep(0.5)
-        collector.step(hub.busy_at)
+        collector.step(broadcaster.busy_at)
 
 
 def run(app, sock) -> None:
@@ -171,10 +171,10 @@ def run(app, sock) -> None:
         # Every Socket.IO event runs in a new greenlet; recording each one's spawning stack
         # (a debugging aid) made spawning one 18 µs instead of 14 (docs/performance.md).
         gevent.config.track_greenlet_tree = False
-        hub = app.extensions["workshop"]
-        hub.store.checkpoint_elsewhere()
-        gevent.spawn(checkpoints, hub)
-        gevent.spawn(collect_garbage_when_idle, hub)
+        lv = app.extensions["workshop"]
+        lv.store.checkpoint_elsewhere()
+        gevent.spawn(checkpoints, lv.store, lv.broadcaster)
+        gevent.spawn(collect_garbage_when_idle, lv.broadcaster)
         server = WSGIServer(sock, app, handler_class=WebSocketHandler, log=None)
         stop = lambda *_: server.stop(timeout=1)  # noqa: E731
         signal_handler(signal.SIGTERM, stop)

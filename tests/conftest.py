@@ -28,13 +28,19 @@ def app(tmp_path):
 
 
 @pytest.fixture
-def hub(app):
+def live(app):
+    """The app's live side: rooms, broadcaster, connections."""
     return app.extensions["workshop"]
 
 
 @pytest.fixture
-def room(hub, deck):
-    return hub.create(deck, str(DEFAULT_DECK))
+def rooms(live):
+    return live.rooms
+
+
+@pytest.fixture
+def room(rooms, deck):
+    return rooms.create(deck, str(DEFAULT_DECK))
 
 
 @pytest.fixture
@@ -65,7 +71,7 @@ def phone(app, room):
 @pytest.fixture
 def facilitator(app, room):
     c = socketio.test_client(app, auth={"role": "facilitator", "session": room.id,
-                                        "key": room.row.facilitator_key, "view": "console"})
+                                        "key": room.row.facilitator_key})
     yield c
     if c.is_connected():
         c.disconnect()

@@ -20,8 +20,8 @@ import socketio
 
 from realserver import DECK, RealServer, new_token
 from workshop.deck import load_deck
-from server.live import Room
-from workshop.store import Store
+from server.rooms import Room
+from workshop.store import open_store
 
 PHONES = 30
 KILLS = 20
@@ -202,7 +202,7 @@ def test_sigkill_during_answer_bursts_loses_no_acknowledged_answer(tmp_path):
     expected = {(p.participant, poll): value for p in tracker.phones for poll, value in p.acked.items()}
     assert stored == expected  # every acked answer, with its last acked value, and nothing else
 
-    store = Store(server.db)
+    store = open_store(server.db)
     try:  # the tallies the server served after its last resume are a recount of the store
         room = Room(deck, store.session(server.sid), store)
         assert tallies == {pid: room.snapshot(pid) for pid in deck.polls}

@@ -4,11 +4,17 @@ from __future__ import annotations
 import pytest
 
 from server import socketio
-from server.events import push_changes
 
 
 def received(client, name):
     return [e["args"][0] for e in client.get_received() if e["name"] == name]
+
+
+def tallies(facilitator) -> dict:
+    """Return every poll's tally as the console gets it on `sync`."""
+    reply = facilitator.emit("sync", callback=True)
+    assert reply["ok"], reply
+    return reply["tallies"]
 
 
 def goto_poll(facilitator, deck, poll_id):
@@ -47,7 +53,7 @@ def test_wrong_facilitator_key_is_refused(app, room):
         assert not c.is_connected()
 
 
-def test_participant_answer_is_acked_after_commit_and_counted(phone, facilitator, room, deck, hub):
+def test_participant_answer_is_acked_after_commit_and_counted(phone, facilitator, room, deck, live):
     goto_poll(facilitator, deck, "homework-followers")
     p = phone()
     ack = p.emit("answer", {"poll": "homework-followers", "value": 0, "uid": "a1"}, callback=True)
@@ -55,7 +61,7 @@ def test_participant_answer_is_acked_after_commit_and_counted(phone, facilitator
     stored = room.store.answers(room.id, "homework-followers")
     assert [a.value for a in stored] == [[0]]
     facilitator.get_received()
-    push_changes(hub)
+    live.broadcaster.push()
     tally = received(facilitator, "tally")[0]
     assert tally["polls"]["homework-followers"]["counts"] == [1, 0]
     assert tally["participants"] == 1
@@ -67,7 +73,7 @@ def test_phone_can_change_answer_while_poll_open(phone, facilitator, room, deck)
     p.emit("answer", {"poll": "homework-followers", "value": 0, "uid": "a1"}, callback=True)
     ack = p.emit("answer", {"poll": "homework-followers", "value": 1, "uid": "a2"}, callback=True)
     assert ack["ok"] and ack["value"] == [1]
-    assert room.tallies["homework-followers"].snapshot(True)["counts"] == [0, 1]
+    assert tallies(facilitator)["homework-followers"]["counts"] == [0, 1]
     assert len(room.store.answers(room.id, "homework-followers")) == 1
 
 
@@ -77,7 +83,7 @@ def test_retry_with_same_uid_counts_once(phone, facilitator, room, deck):
     first = p.emit("answer", {"poll": "homework-followers", "value": 0, "uid": "same"}, callback=True)
     again = p.emit("answer", {"poll": "homework-followers", "value": 0, "uid": "same"}, callback=True)
     assert first["duplicate"] is False and again["duplicate"] is True
-    assert room.tallies["homework-followers"].answered == 1
+    assert tallies(facilitator)["homework-followers"]["answered"] == 1
 
 
 def test_closed_poll_refuses_answers_and_stores_nothing(phone, facilitator, room, deck):
@@ -140,7 +146,7 @@ def test_participant_control_events_are_refused(phone, room):
     for event, payload in (("control", {"action": "next"}), ("open_answers", {"poll": "homework-leader"})):
         ack = p.emit(event, payload, callback=True)
         assert ack == {"ok": False, "error": "forbidden", "message": ack["message"]}
-    assert room.state.slide == 0
+    assert room.phone_state()["slide"]["index"] == 0
 
 
 def test_facilitator_navigation_moves_phones(phone, facilitator, room):
@@ -149,7 +155,7 @@ def test_facilitator_navigation_moves_phones(phone, facilitator, room):
     assert facilitator.emit("control", {"action": "next"}, callback=True)["ok"]
     states = received(p, "state")
     assert states and states[-1]["slide"]["index"] == 1
-    assert room.store.session(room.id).current_slide == 1
+    assert room.store.state(room.id).slide == 1
 
 
 def test_arriving_at_a_poll_opens_it(facilitator, room, deck):
@@ -157,7 +163,7 @@ def test_arriving_at_a_poll_opens_it(facilitator, room, deck):
     assert state["polls"]["homework-process"]["status"] == "open"
 
 
-def test_reveal_sends_results_to_phones_and_marks_correct(phone, facilitator, room, deck, hub):
+def test_reveal_sends_results_to_phones_and_marks_correct(phone, facilitator, room, deck, live):
     goto_poll(facilitator, deck, "quiz-fire-principle")
     p = phone()
     correct = deck.polls["quiz-fire-principle"].correct[0]
@@ -169,18 +175,18 @@ def test_reveal_sends_results_to_phones_and_marks_correct(phone, facilitator, ro
     assert state["poll_state"]["revealed"] is True  # the state that reveals carries the results
     results = state["results"]
     assert results["counts"][correct] == 1 and results["correct"] == [correct]
-    push_changes(hub)
+    live.broadcaster.push()
     assert received(p, "results") == []  # so no separate results broadcast is due
 
 
-def test_reset_needs_facilitator_and_clears_answers(phone, facilitator, room, deck, hub):
+def test_reset_needs_facilitator_and_clears_answers(phone, facilitator, room, deck, live):
     goto_poll(facilitator, deck, "homework-followers")
     p = phone()
     p.emit("answer", {"poll": "homework-followers", "value": 0}, callback=True)
     ack = facilitator.emit("control", {"action": "reset", "poll": "homework-followers"}, callback=True)
     assert ack["ok"]
     assert room.store.answers(room.id) == []
-    assert room.tallies["homework-followers"].answered == 0
+    assert tallies(facilitator)["homework-followers"]["answered"] == 0
     assert {"poll": "homework-followers"} in received(p, "reset")
 
 
@@ -237,14 +243,14 @@ def test_rate_limit_refuses_a_flood_but_not_others(phone, facilitator, room, dec
     assert calm.emit("answer", {"poll": "homework-followers", "value": 0}, callback=True)["ok"]
 
 
-def test_tally_pushes_are_coalesced(phone, facilitator, room, deck, hub):
+def test_tally_pushes_are_coalesced(phone, facilitator, room, deck, live):
     goto_poll(facilitator, deck, "homework-followers")
     phones = [phone() for _ in range(12)]
     facilitator.get_received()
     for p in phones:
         p.emit("answer", {"poll": "homework-followers", "value": 0}, callback=True)
     assert received(facilitator, "tally") == []  # nothing per answer
-    push_changes(hub)
+    live.broadcaster.push()
     tallies = received(facilitator, "tally")
     assert len(tallies) == 1 and tallies[0]["polls"]["homework-followers"]["answered"] == 12
 
@@ -258,27 +264,28 @@ def test_every_setting_is_documented():
 
 
 def test_results_follow_answers_but_not_sooner_than_the_interval_after_a_state(phone, facilitator,
-                                                                               room, deck, hub):
+                                                                               room, deck, live):
     goto_poll(facilitator, deck, "homework-followers")  # shown to the room from the start
     p = phone()
     assert received(p, "welcome")[0]["state"]["results"]["answered"] == 0
     assert p.emit("answer", {"poll": "homework-followers", "value": 1}, callback=True)["ok"]
-    push_changes(hub)
+    live.broadcaster.push()
     assert received(p, "results") == []  # the state went out just now, with the results
-    room.phones_pushed_at -= hub.phone_interval
-    push_changes(hub)
+    later = live.broadcaster.clock() + live.broadcaster.phone_interval
+    live.broadcaster.clock = lambda: later
+    live.broadcaster.push()
     results = received(p, "results")
     assert len(results) == 1 and results[0]["counts"] == [0, 1]
-    push_changes(hub)
+    live.broadcaster.push()
     assert received(p, "results") == []  # nothing changed since
 
 
 def test_a_big_room_gets_its_broadcasts_slice_by_slice_in_order(phone, facilitator, room, deck,
                                                                 monkeypatch):
-    import server.events as events
-    monkeypatch.setattr(events, "SLICE_AT_ONCE", 2)  # pace from the third phone on
-    monkeypatch.setattr(events, "FANOUT_PER_SECOND", 10_000)
-    phones = [phone() for _ in range(events.PHONE_SLICES + 3)]  # every slice, some twice
+    import server.broadcast as broadcast
+    monkeypatch.setattr(broadcast, "SLICE_AT_ONCE", 2)  # pace from the third phone on
+    monkeypatch.setattr(broadcast, "FANOUT_PER_SECOND", 10_000)
+    phones = [phone() for _ in range(broadcast.PHONE_SLICES + 3)]  # every slice, some twice
     for p in phones:
         p.get_received()
     goto_poll(facilitator, deck, "homework-followers")

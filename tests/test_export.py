@@ -10,7 +10,7 @@ from test_handouts import (ANSWERS, HIDDEN_TEXT, make_session, mini,  # noqa: F4
 
 from handouts import export_csv, export_json, load_results
 from handouts.export import COLUMNS
-from workshop.store import Store
+from workshop.store import open_store
 
 
 def read_csv(data: bytes) -> list[dict]:
@@ -54,7 +54,7 @@ def test_csv_times_are_iso_8601_utc(mini):
 
 def test_csv_neutralises_formulas_in_answers_and_names(tmp_path):
     deck = write_deck(tmp_path)
-    store = Store(tmp_path / "w.db", clock=ticking_clock())
+    store = open_store(tmp_path / "w.db", clock=ticking_clock())
     store.create_session("s1", deck.path, deck.title, "CODE22", "key")
     formulas = ['=HYPERLINK("http://x","click")', "+1+2", "-1+2", "@SUM(A1)", "\tTab", "\rCR"]
     for n, formula in enumerate(formulas):
@@ -67,7 +67,7 @@ def test_csv_neutralises_formulas_in_answers_and_names(tmp_path):
 
 def test_csv_uses_pseudonyms_never_nicknames(tmp_path):
     deck = write_deck(tmp_path)
-    store = Store(tmp_path / "w.db", clock=ticking_clock())
+    store = open_store(tmp_path / "w.db", clock=ticking_clock())
     store.create_session("s1", deck.path, deck.title, "CODE22", "key")
     person = store.add_participant("s1", "token-0000000000000001", "Blue Heron", "Ana Secret")
     store.save_answer("s1", "mood", person.id, 3)
@@ -91,7 +91,7 @@ def test_json_export_has_the_session_its_polls_and_every_answer(mini):
 
 def test_json_export_keeps_chinese_readable(tmp_path):
     deck = write_deck(tmp_path, language="zh")
-    store = Store(tmp_path / "w.db", clock=ticking_clock())
+    store = open_store(tmp_path / "w.db", clock=ticking_clock())
     make_session(store, deck)
     data = export_json(deck, load_results(store, deck, "s1"))
     assert "中文回答：信任最重要".encode() in data

@@ -17,7 +17,7 @@ from reportlab import rl_config
 from handouts import build_handouts, load_results
 from workshop import ids
 from workshop.deck import load_deck
-from workshop.store import Store
+from workshop.store import open_store
 
 MINI_DECK = """\
 title: Trust at Work
@@ -136,7 +136,7 @@ def ticking_clock(start=T0, step=7.0):
 def mini(tmp_path):
     """Return (deck, results, participants) of a small finished session."""
     deck = write_deck(tmp_path)
-    store = Store(tmp_path / "w.db", clock=ticking_clock())
+    store = open_store(tmp_path / "w.db", clock=ticking_clock())
     people = make_session(store, deck)
     yield deck, load_results(store, deck, "s1"), people
     store.close()

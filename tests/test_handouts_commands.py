@@ -191,7 +191,7 @@ def test_report_worker_answers_a_bad_job_in_one_line_and_serves_the_next(cli, wo
 
 def test_report_worker_reads_the_results_once_per_version(cli, worker):
     from workshop.deck import load_deck
-    from workshop.store import Store
+    from workshop.store import open_store
     session = simulated(cli)
     job = {**paths(), "session": session, "builder": "export_json"}
 
@@ -199,7 +199,7 @@ def test_report_worker_reads_the_results_once_per_version(cli, worker):
         return len(json.loads(data)["answers"])
 
     before = rows(worker.ask({**job, "version": 1}))
-    store = Store(paths()["db"])
+    store = open_store(paths()["db"])
     pid = store.add_participant(session, "late-comer-token-0001", "Late Owl").id
     poll = next(p.id for p in load_deck(paths()["deck"]).polls.values() if p.type == "open")
     store.save_answer(session, poll, pid, "a late answer", "u1")

@@ -7,7 +7,7 @@ from test_handouts import (ANSWERS, HIDDEN_TEXT, T0, make_session, mini,  # noqa
 
 from handouts import load_results
 from handouts.results import describe_answer
-from workshop.store import Store
+from workshop.store import open_store
 
 
 def test_results_tally_every_poll_with_the_correct_answer_revealed(mini):
@@ -57,7 +57,7 @@ def test_start_and_end_come_from_the_first_and_last_answer(mini):
 
 def test_answers_the_deck_no_longer_fits_are_left_out_of_the_tallies(tmp_path):
     deck = write_deck(tmp_path)
-    store = Store(tmp_path / "w.db", clock=ticking_clock())
+    store = open_store(tmp_path / "w.db", clock=ticking_clock())
     people = make_session(store, deck)
     store.save_answer("s1", "pick", people[5].id, [7])  # an option the deck no longer has
     store.save_answer("s1", "gone", people[0].id, [0])  # a poll the deck no longer has
@@ -76,7 +76,7 @@ def test_values_are_kept_per_participant(mini):
 def test_loading_an_unknown_session_is_a_key_error(tmp_path):
     deck = write_deck(tmp_path)
     with pytest.raises(KeyError):
-        load_results(Store(tmp_path / "w.db"), deck, "nope")
+        load_results(open_store(tmp_path / "w.db"), deck, "nope")
 
 
 def test_answers_are_described_as_people_read_them(mini):

@@ -8,7 +8,7 @@ from test_handouts import (ANSWERS, HIDDEN_TEXT, ink_variance, make_session,  # 
                            mini, pdf_text, render, ticking_clock, write_deck)
 
 from handouts import build_summary, load_results
-from workshop.store import Store
+from workshop.store import open_store
 
 
 def test_summary_lists_every_poll_question(mini):
@@ -77,7 +77,7 @@ def test_summary_prints_every_visible_open_answer_and_counts_hidden_ones(mini):
 
 def test_summary_shows_the_most_frequent_terms_of_open_answers(tmp_path):
     deck = write_deck(tmp_path)
-    store = Store(tmp_path / "w.db", clock=ticking_clock())
+    store = open_store(tmp_path / "w.db", clock=ticking_clock())
     make_session(store, deck)
     people = store.participants("s1")
     for person in people[:4]:
@@ -98,7 +98,7 @@ def test_summary_appendix_groups_open_answers_by_participant(mini):
 
 def test_summary_of_a_session_nobody_answered_still_builds(tmp_path):
     deck = write_deck(tmp_path)
-    store = Store(tmp_path / "w.db", clock=ticking_clock())
+    store = open_store(tmp_path / "w.db", clock=ticking_clock())
     store.create_session("empty", deck.path, deck.title, "EMPTY2", "key")
     data = build_summary(deck, load_results(store, deck, "empty"))
     text = pdf_text(data)
@@ -122,7 +122,7 @@ def test_summary_pages_render_with_ink(mini):
 
 def test_summary_in_chinese_extracts_chinese_answers_as_chinese(tmp_path):
     deck = write_deck(tmp_path, language="zh")
-    store = Store(tmp_path / "w.db", clock=ticking_clock())
+    store = open_store(tmp_path / "w.db", clock=ticking_clock())
     make_session(store, deck)
     text = pdf_text(build_summary(deck, load_results(store, deck, "s1")))
     assert "中文回答：信任最重要" in text

@@ -110,8 +110,8 @@ def all_types(tmp_path):
 
 
 @pytest.fixture
-def junk_room(app, hub, all_types):
-    room = hub.create(load_deck(all_types), str(all_types))
+def junk_room(app, rooms, all_types):
+    room = rooms.create(load_deck(all_types), str(all_types))
     for poll_id in POLLS:
         room.control("open", {"poll": poll_id})
     app.config["ANSWER_BURST"] = 100_000  # junk by the hundred, faster than the rate limit allows
@@ -388,11 +388,12 @@ def test_a_flood_from_one_phone_is_rate_limited_while_another_stays_responsive(s
 
 # ----- join-code guessing --------------------------------------------------------------------
 
-def get_from(server, path, source="127.0.0.1") -> int:
-    """GET a path from a given loopback source address; return the status code."""
+def get_from(server, path, source="127.0.0.1", method="GET", body=None) -> int:
+    """GET (or send) a path from a given loopback source address; return the status code."""
     conn = http.client.HTTPConnection(HOST, server.port, timeout=5, source_address=(source, 0))
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
     try:
-        conn.request("GET", path)
+        conn.request(method, path, body, headers)
         return conn.getresponse().status
     finally:
         conn.close()
@@ -432,7 +433,8 @@ def test_the_phone_page_is_no_way_around_the_guess_limit(server):
     """GET /j/CODE answers 404 for a wrong code: it must count as a guess like /join does."""
     assert get_from(server, f"/j/{server.code}") == 200
     statuses = [get_from(server, f"/j/{code}") for code in WRONG[:10]]
-    statuses += [get_from(server, f"/j/{code}/takeaway.pdf?token={new_token()}") for code in WRONG[10:12]]
+    statuses += [get_from(server, f"/j/{code}/takeaway.pdf", method="POST", body=f"token={new_token()}")
+                 for code in WRONG[10:12]]
     assert statuses[:10] == [404] * 10 and statuses[10:] == [429, 429]
     assert socket_join(server, server.code) == "rate_limited"
 
@@ -476,7 +478,7 @@ def test_hostile_text_is_stored_and_comes_back_literally(server):
         assert again.wait_for("welcome")["answers"]["words"] == "lone \ufffd surrogate"
     assert console.call("control", {"action": "goto", "slide": 7})["ok"]  # the words poll, revealed
     with server.phone() as watcher:
-        results = watcher.wait_for("welcome")["results"]
+        results = watcher.wait_for("welcome")["state"]["results"]
         assert [a["text"] for a in results["latest"]] == expected[::-1]
 
     http = requests.Session()

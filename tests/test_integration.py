@@ -220,7 +220,8 @@ def test_facilitator_pages_open_with_the_cookie_and_leak_nothing(shared, page):
 def test_public_routes(shared):
     http = session(shared)
     assert http.get(shared.url("/healthz")).json() == {"ok": True}
-    qr = http.get(shared.url(f"/s/{shared.sid}/qr.svg"))
+    assert http.get(shared.url(f"/s/{shared.sid}/qr.svg")).status_code == 401  # the session's, not public
+    qr = http.get(shared.url(f"/s/{shared.sid}/qr.svg"), headers={"X-Workshop-Key": shared.key})
     assert qr.status_code == 200 and qr.headers["Content-Type"].startswith("image/svg+xml")
     assert shared.key not in qr.text
     js = http.get(shared.url("/static/vendor/socket.io/socket.io.min.js"))
@@ -394,23 +395,25 @@ def test_takeaways_come_from_the_report_worker_and_follow_every_change(server, d
     assert phones[0].call("answer", {"poll": "homework-leader", "value": "Listen before deciding"})["ok"]
     http = session(server)
     url = server.url(f"/j/{server.code}/takeaway.pdf")
-    assert http.get(url, params={"token": tokens[0]}).status_code == 403  # not allowed yet
+    assert http.post(url, data={"token": tokens[0]}).status_code == 403  # not allowed yet
     assert console.call("control", {"action": "takeaways", "allow": True})["ok"]
-    first = http.get(url, params={"token": tokens[0]})
+    first = http.post(url, data={"token": tokens[0]})
     assert first.status_code == 200 and first.headers["Content-Type"] == "application/pdf"
     assert "Listenbeforedeciding" in flat(pdf_text(first.content)) and "Taker0" in pdf_text(first.content)
     # the worker keeps the results it read, but a change makes it read them again
     assert phones[1].call("answer", {"poll": "homework-leader", "value": "Ask what they need"})["ok"]
-    second = http.get(url, params={"token": tokens[1]})
+    second = http.post(url, data={"token": tokens[1]})
     assert second.status_code == 200 and "Askwhattheyneed" in flat(pdf_text(second.content))
     assert phones[1].call("nickname", {"nickname": "Renamed"})["ok"]
-    assert "Renamed" in pdf_text(http.get(url, params={"token": tokens[1]}).content)
+    assert "Renamed" in pdf_text(http.post(url, data={"token": tokens[1]}).content)
     # one phone asking again and again waits; the others do not
-    again = [http.get(url, params={"token": tokens[0]}) for _ in range(3)]
+    again = [http.post(url, data={"token": tokens[0]}) for _ in range(3)]
     assert [r.status_code for r in again] == [200, 200, 429] and "Wait a few seconds" in again[-1].text
     token = new_token()
     assert server.phone(token).wait_for("welcome")
-    assert http.get(url, params={"token": token}).status_code == 200
+    assert http.post(url, data={"token": token}).status_code == 200
+    # the token never travels in a URL, where it would stay in the browser's history
+    assert http.get(url, params={"token": token}).status_code == 405
 
 
 def test_the_report_worker_is_replaced_when_it_dies(server):

@@ -209,7 +209,7 @@ slides:
       question: "<svg onload=alert(3)>"
       options: ["</script>", "<a href=javascript:x>"]
 """, "hostile.yaml")
-    room = app.extensions["workshop"].create(hostile, "hostile.yaml")
+    room = app.extensions["workshop"].rooms.create(hostile, "hostile.yaml")
     for view in ("projector", "console"):
         html = facilitator_get(client, room, view).get_data(as_text=True)
         page = Page(html)

@@ -20,7 +20,7 @@ from handouts.styles import MARGIN_X
 from handouts.text import clean
 from workshop.deck import Deck, Poll, Slide
 from workshop.polls import normalize_answer
-from workshop.store import Store
+from workshop.store import open_store
 
 
 def hostile_deck(text: str) -> Deck:
@@ -45,7 +45,7 @@ def hostile_deck(text: str) -> Deck:
 def hostile_session(tmp_path, text: str):
     """Return (deck, results, participant id) with the text as nickname, answer and raw answer."""
     deck = hostile_deck(text)
-    store = Store(tmp_path / "h.db", clock=ticking_clock())
+    store = open_store(tmp_path / "h.db", clock=ticking_clock())
     store.create_session("h1", "x.yaml", "t", "HOST11", "key")
     person = store.add_participant("h1", "token-hostile-000001", "Blue Heron",
                                    clean(text)[:40])

@@ -15,26 +15,36 @@ def test_pages_send_a_strict_content_security_policy(client, room):
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_phones_cannot_join_a_session_this_server_does_not_serve(app, hub, room, deck):
+def restarted(app):
+    """Return a new app on the same database, as after the laptop restarted the server."""
+    from server import create_app
+    return create_app({k: app.config[k] for k in ("TESTING", "DB", "ASYNC_MODE", "SECRET_KEY",
+                                                   "PUBLIC_URL")})
+
+
+def test_phones_cannot_join_a_session_this_server_does_not_serve(app, room, deck):
     old_code = room.row.join_code
-    hub.by_code.clear()  # as after a restart that started a new session on the same database
-    newer = hub.create(deck, room.row.deck_path)
-    refused = socketio.test_client(app, auth={"role": "participant", "code": old_code,
-                                              "token": "old-session-token-1234"})
+    again = restarted(app)  # which started a new session on the same database
+    newer = again.extensions["workshop"].rooms.create(deck, room.row.deck_path)
+    refused = socketio.test_client(again, auth={"role": "participant", "code": old_code,
+                                                "token": "old-session-token-1234"})
     assert not refused.is_connected()
-    joined = socketio.test_client(app, auth={"role": "participant", "code": newer.row.join_code,
-                                             "token": "new-session-token-1234"})
+    joined = socketio.test_client(again, auth={"role": "participant", "code": newer.row.join_code,
+                                               "token": "new-session-token-1234"})
     assert joined.is_connected()
     joined.disconnect()
+    again.extensions["workshop"].store.close()
 
 
-def test_resumed_session_is_joinable_again(app, hub, room):
-    hub.by_code.clear()
-    assert hub.resume(room.id) is room
-    c = socketio.test_client(app, auth={"role": "participant", "code": room.row.join_code,
-                                        "token": "resumed-token-12345678"})
+def test_resumed_session_is_joinable_again(app, room):
+    again = restarted(app)
+    resumed = again.extensions["workshop"].rooms.resume(room.id)
+    assert resumed.row == room.row
+    c = socketio.test_client(again, auth={"role": "participant", "code": room.row.join_code,
+                                          "token": "resumed-token-12345678"})
     assert c.is_connected()
     c.disconnect()
+    again.extensions["workshop"].store.close()
 
 
 def test_console_key_is_traded_for_an_httponly_cookie(client, room):
@@ -46,10 +56,10 @@ def test_console_key_is_traded_for_an_httponly_cookie(client, room):
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
 
 
-def test_projector_speaks_the_decks_language_whatever_the_laptops_browser(app, hub, client):
+def test_projector_speaks_the_decks_language_whatever_the_laptops_browser(app, rooms, client):
     from workshop.deck import load_deck
     zh = ROOT / "decks" / "leaders-role.zh.yaml"
-    room = hub.create(load_deck(zh), str(zh))
+    room = rooms.create(load_deck(zh), str(zh))
     key = room.row.facilitator_key
     projector = client.get(f"/s/{room.id}/projector?key={key}", follow_redirects=True,
                            headers={"Accept-Language": "en-US,en;q=0.9"})

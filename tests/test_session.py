@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from workshop.deck import load_deck
-from workshop.session import (ACTIONS, CLOSED, OPEN, PENDING, ControlError, SessionState, apply,
+from workshop.session import (ACTIONS, CLOSED, NOTHING, OPEN, PENDING, Change, ControlError, SessionState, apply,
                             default_revealed)
 
 DEFAULT_DECK = Path(__file__).resolve().parent.parent / "decks" / "leaders-role.yaml"
@@ -35,6 +35,18 @@ def no_poll_slide(deck) -> int:
 def snapshot(state) -> tuple:
     return (state.slide, state.qr, state.takeaways,
             {pid: (ps.status, ps.revealed) for pid, ps in state.polls.items()})
+
+
+def reset_of(poll_id: str) -> Change:
+    """What a reset changes: the poll's state, its answers and so its tally."""
+    one = frozenset({poll_id})
+    return Change(polls=one, reset=one, tallies=one)
+
+
+def test_changes_combine_and_say_whether_the_state_moved():
+    both = Change(slide=True) | Change(tallies=frozenset({"p"}))
+    assert both == Change(slide=True, tallies=frozenset({"p"})) and both.state
+    assert not Change(tallies=frozenset({"p"}), people=True).state and not NOTHING
 
 
 def refused(state, action, args=None) -> str:
@@ -66,21 +78,21 @@ def test_quizzes_and_scenarios_start_hidden_and_other_polls_start_shown(deck, st
 # ----- navigation ----------------------------------------------------------------------------
 
 def test_next_and_prev_move_one_slide(state):
-    assert apply(state, "next", {}) >= {"slide"}
+    assert apply(state, "next", {}).slide
     assert state.slide == 1
-    assert apply(state, "prev", {}) == {"slide"}
+    assert apply(state, "prev", {}) == Change(slide=True)
     assert state.slide == 0
 
 
 def test_prev_on_the_first_slide_and_next_on_the_last_change_nothing(deck, state):
-    assert apply(state, "prev", {}) == set() and state.slide == 0
+    assert apply(state, "prev", {}) == NOTHING and state.slide == 0
     last = len(deck.slides) - 1
     apply(state, "goto", {"slide": last})
-    assert apply(state, "next", {}) == set() and state.slide == last
+    assert apply(state, "next", {}) == NOTHING and state.slide == last
 
 
 def test_goto_the_current_slide_changes_nothing(state):
-    assert apply(state, "goto", {"slide": 0}) == set()
+    assert apply(state, "goto", {"slide": 0}) == NOTHING
 
 
 @pytest.mark.parametrize("slide", [-1, 10_000, 2 ** 70, -2 ** 70, "3", 3.0, 1e308, None, True, [3], {"n": 3}])
@@ -93,19 +105,19 @@ def test_goto_without_a_slide_is_refused(state):
 
 
 def test_goto_the_last_slide_is_allowed(deck, state):
-    assert "slide" in apply(state, "goto", {"slide": len(deck.slides) - 1})
+    assert apply(state, "goto", {"slide": len(deck.slides) - 1}).slide
 
 
 def test_arriving_at_a_pending_poll_opens_it(deck, state):
     changed = apply(state, "goto", {"slide": at(deck, "homework-followers")})
-    assert changed == {"slide", "poll:homework-followers"}
+    assert changed == Change(slide=True, polls=frozenset({"homework-followers"}))
     assert state.polls["homework-followers"].status == OPEN
     assert state.current_poll.id == "homework-followers"
 
 
 def test_next_onto_a_poll_slide_opens_it(deck, state):
     apply(state, "goto", {"slide": at(deck, "warmup-role") - 1})
-    assert apply(state, "next", {}) == {"slide", "poll:warmup-role"}
+    assert apply(state, "next", {}) == Change(slide=True, polls=frozenset({"warmup-role"}))
     assert state.polls["warmup-role"].status == OPEN
 
 
@@ -113,7 +125,7 @@ def test_arriving_at_a_closed_poll_does_not_reopen_it(deck, state):
     apply(state, "goto", {"slide": at(deck, "homework-followers")})
     apply(state, "close", {})
     apply(state, "goto", {"slide": 0})
-    assert apply(state, "goto", {"slide": at(deck, "homework-followers")}) == {"slide"}
+    assert apply(state, "goto", {"slide": at(deck, "homework-followers")}) == Change(slide=True)
     assert state.polls["homework-followers"].status == CLOSED
 
 
@@ -127,9 +139,9 @@ def test_leaving_an_open_poll_keeps_it_open(deck, state):
 # ----- voting and results --------------------------------------------------------------------
 
 def test_open_and_close_a_named_poll_from_any_slide(state):
-    assert apply(state, "open", {"poll": "homework-leader"}) == {"poll:homework-leader"}
+    assert apply(state, "open", {"poll": "homework-leader"}) == Change(polls=frozenset({"homework-leader"}))
     assert state.polls["homework-leader"].status == OPEN and state.slide == 0
-    assert apply(state, "close", {"poll": "homework-leader"}) == {"poll:homework-leader"}
+    assert apply(state, "close", {"poll": "homework-leader"}) == Change(polls=frozenset({"homework-leader"}))
     assert state.polls["homework-leader"].status == CLOSED
 
 
@@ -180,7 +192,7 @@ def test_reset_of_the_current_poll_reopens_it_and_restores_default_reveal(deck, 
     apply(state, "goto", {"slide": at(deck, "quiz-fire-principle")})
     apply(state, "close", {})
     apply(state, "reveal", {})
-    assert apply(state, "reset", {}) == {"poll:quiz-fire-principle", "reset:quiz-fire-principle"}
+    assert apply(state, "reset", {}) == reset_of("quiz-fire-principle")
     assert state.polls["quiz-fire-principle"].status == OPEN
     assert state.polls["quiz-fire-principle"].revealed is False
 
@@ -188,7 +200,7 @@ def test_reset_of_the_current_poll_reopens_it_and_restores_default_reveal(deck, 
 def test_reset_of_another_poll_makes_it_pending_again(deck, state):
     apply(state, "open", {"poll": "homework-leader"})
     apply(state, "hide", {"poll": "homework-leader"})
-    assert apply(state, "reset", {"poll": "homework-leader"}) == {"poll:homework-leader", "reset:homework-leader"}
+    assert apply(state, "reset", {"poll": "homework-leader"}) == reset_of("homework-leader")
     assert state.polls["homework-leader"].status == PENDING
     assert state.polls["homework-leader"].revealed is True
 
@@ -207,15 +219,15 @@ def test_hide_answer_needs_a_participant_number_and_a_boolean(state, args):
 
 
 def test_hide_answer_reports_the_change_for_the_room_to_apply(state):
-    assert apply(state, "hide_answer", {"poll": "homework-leader", "participant": 3}) == {"hide:homework-leader"}
+    assert apply(state, "hide_answer", {"poll": "homework-leader", "participant": 3}) == NOTHING  # the room hides it
     assert apply(state, "hide_answer", {"poll": "homework-leader", "participant": 3, "hidden": False}) \
-        == {"hide:homework-leader"}
+        == NOTHING
 
 
 # ----- projector and takeaways ---------------------------------------------------------------
 
 def test_qr_toggles_or_takes_a_boolean(state):
-    assert apply(state, "qr", {}) == {"qr"} and state.qr is True
+    assert apply(state, "qr", {}) == Change(qr=True) and state.qr is True
     apply(state, "qr", {})
     assert state.qr is False
     apply(state, "qr", {"show": True})
@@ -230,7 +242,7 @@ def test_qr_and_takeaways_refuse_non_booleans(state, value):
 
 
 def test_takeaways_are_allowed_by_default_and_can_be_withdrawn(state):
-    assert apply(state, "takeaways", {}) == {"takeaways"} and state.takeaways is True
+    assert apply(state, "takeaways", {}) == Change(takeaways=True) and state.takeaways is True
     apply(state, "takeaways", {"allow": False})
     assert state.takeaways is False
 

@@ -11,7 +11,7 @@ import pytest
 from workshop.deck import load_deck
 from workshop.polls import normalize_answer, terms_of
 from workshop.simulate import simulate
-from workshop.store import Store
+from workshop.store import open_store
 
 DECKS = Path(__file__).resolve().parent.parent / "decks"
 NOW = 1_767_000_000.0
@@ -19,7 +19,7 @@ NOW = 1_767_000_000.0
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store(tmp_path / "sim.db")
+    s = open_store(tmp_path / "sim.db")
     yield s
     s.close()
 
@@ -38,7 +38,7 @@ def test_simulation_creates_a_finished_session_with_every_poll_closed_and_reveal
     row = store.session(sid)
     assert row.deck_title == english.title and row.deck_path == english.path
     assert row.ended_at is not None and row.ended_at <= NOW
-    assert store.poll_states(sid) == {pid: ("closed", True) for pid in english.polls}
+    assert store.state(sid).polls == {pid: ("closed", True) for pid in english.polls}
     assert len(store.participants(sid)) == 200
 
 
@@ -120,7 +120,7 @@ def test_timestamps_fall_within_the_planned_minutes_in_deck_order(store, english
 
 
 def test_the_same_seed_gives_the_same_session(tmp_path, english):
-    one, two = Store(tmp_path / "a.db"), Store(tmp_path / "b.db")
+    one, two = open_store(tmp_path / "a.db"), open_store(tmp_path / "b.db")
     a, b = run(one, english, 50, seed=3), run(two, english, 50, seed=3)
     assert a == b
     def strip(rows):

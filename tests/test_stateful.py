@@ -1,6 +1,6 @@
 """Property-based: a live room's incremental tallies always equal a recount from the store.
 
-Hypothesis drives a Room (server.live, on a real SQLite file) through random sequences of
+Hypothesis drives a Room (server.rooms, on a real SQLite file) through random sequences of
 joins, valid and invalid answers, changes, retries, facilitator actions, reconnects and
 restarts. After every step a fresh Room built from the same store, as `--resume` builds it,
 must show exactly what the live room shows, and the store must hold exactly the answers a
@@ -18,10 +18,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from realserver import write_all_types_deck
 from workshop.deck import load_deck
-from server.live import Hub, Room
+from server.rooms import Room, RoomRegistry
 from workshop.polls import AnswerError, normalize_answer
 from workshop.session import ControlError
-from workshop.store import Store
+from workshop.store import open_store
 
 DECK_DIR = Path(tempfile.mkdtemp(prefix="stateful-deck-"))
 DECK_PATH = write_all_types_deck(DECK_DIR)
@@ -67,13 +67,13 @@ class RoomMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="stateful-"))
-        self.hub = Hub(Store(self.dir / "room.db", clock=Ticker()))
-        self.room = self.hub.create(DECK, str(DECK_PATH))
+        self.rooms = RoomRegistry(open_store(self.dir / "room.db", clock=Ticker()))
+        self.room = self.rooms.create(DECK, str(DECK_PATH))
         self.people: dict[str, int] = {}  # token -> participant id
         self.model: dict[tuple[int, str], tuple[object, str]] = {}  # (participant, poll) -> (value, uid)
 
     def teardown(self):
-        self.hub.store.close()
+        self.rooms.store.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     @initialize(opened=st.sets(st.sampled_from(POLL_IDS)), joined=st.integers(0, 3))
@@ -164,9 +164,7 @@ class RoomMachine(RuleBasedStateMachine):
             changed = self.room.control(action, args)
         except ControlError:
             return None
-        for item in changed:
-            if item.startswith("reset:"):
-                self.model = {k: v for k, v in self.model.items() if k[1] != item[6:]}
+        self.model = {k: v for k, v in self.model.items() if k[1] not in changed.reset}
         return changed
 
     @rule(action=st.sampled_from(["open", "close", "reveal", "hide", "toggle_voting", "toggle_results",
@@ -185,19 +183,19 @@ class RoomMachine(RuleBasedStateMachine):
     @rule()
     def restart(self):
         """Carry on with a room rebuilt from the store, as `workshop serve --resume` does."""
-        self.room = Room(DECK, self.hub.store.session(self.room.id), self.hub.store)
+        self.room = Room(DECK, self.rooms.store.session(self.room.id), self.rooms.store)
 
     # ----- what must always hold -----
 
     @invariant()
     def the_store_holds_what_was_accepted(self):
-        stored = {(a.participant_id, a.poll_id): (a.value, a.uid) for a in self.hub.store.answers(self.room.id)}
+        stored = {(a.participant_id, a.poll_id): (a.value, a.uid) for a in self.rooms.store.answers(self.room.id)}
         assert stored == self.model
 
     @invariant()
     def a_recount_from_the_store_equals_the_live_room(self):
         live = self.room
-        fresh = Room(DECK, self.hub.store.session(live.id), self.hub.store)
+        fresh = Room(DECK, self.rooms.store.session(live.id), self.rooms.store)
         for poll_id in POLL_IDS:
             assert live.snapshot(poll_id) == fresh.snapshot(poll_id), poll_id
             assert live.tallies[poll_id].snapshot(True) == fresh.tallies[poll_id].snapshot(True), poll_id
@@ -218,9 +216,9 @@ test_live_room_equals_a_recount_from_the_store = RoomMachine.TestCase
 
 def test_a_changed_open_answer_is_newest_after_a_rebuild_too(tmp_path):
     """Found by the machine above: a rebuild listed answers by first answer, the live room by last change."""
-    store = Store(tmp_path / "room.db", clock=Ticker())
+    store = open_store(tmp_path / "room.db", clock=Ticker())
     try:
-        room = Hub(store).create(DECK, str(DECK_PATH))
+        room = RoomRegistry(store).create(DECK, str(DECK_PATH))
         ana, ben = room.join(TOKENS[0]).id, room.join(TOKENS[1]).id
         room.control("open", {"poll": "words"})
         room.answer(ana, "words", "first from ana")

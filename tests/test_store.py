@@ -1,4 +1,4 @@
-"""The store (server/store.py): SQLite in WAL mode, the one source of truth."""
+"""The store (workshop/store): SQLite in WAL mode, the one source of truth."""
 from __future__ import annotations
 
 import itertools
@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from workshop.store import Store
+from workshop.store import JoinCodeTaken, RoomState, StaleState, open_store
 
 
 class Clock:
@@ -27,7 +27,7 @@ def clock():
 
 @pytest.fixture
 def store(tmp_path, clock):
-    s = Store(tmp_path / "store.db", clock=clock)
+    s = open_store(tmp_path / "store.db", clock=clock)
     yield s
     s.close()
 
@@ -59,25 +59,34 @@ def test_foreign_keys_are_enforced(store, sid):
 def test_session_roundtrip_and_lookup_by_code(store, clock):
     row = new_session(store)
     assert row.id == "s1" and row.join_code == "ABCDEF" and row.facilitator_key == "key-s1"
-    assert row.created_at == clock.now and row.current_slide == 0 and row.qr is False
+    assert row.created_at == clock.now and store.state(row.id) == RoomState()
     assert store.session_by_code("ABCDEF") == row
     assert store.session("nope") is None and store.session_by_code("ZZZZZZ") is None
 
 
 def test_join_codes_are_unique(store):
     new_session(store)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(JoinCodeTaken):
         new_session(store, sid="s2", code="ABCDEF")
+    assert store.session("s2") is None
 
 
-def test_view_and_poll_states_are_saved(store, sid):
-    store.save_view(sid, 7, True, True)
-    row = store.session(sid)
-    assert (row.current_slide, row.qr, row.takeaways) == (7, True, True)
-    store.save_poll_state(sid, "p1", "open", False)
-    store.save_poll_state(sid, "p1", "closed", True)
-    store.save_poll_state(sid, "p2", "pending", True)
-    assert store.poll_states(sid) == {"p1": ("closed", True), "p2": ("pending", True)}
+def test_the_rooms_state_is_saved_whole_with_a_version(store, sid):
+    first = store.save_state(sid, RoomState(slide=7, qr=True, takeaways=True,
+                                            polls={"p1": ("open", False), "p2": ("pending", True)}))
+    assert first.version == 1 and store.state(sid) == first
+    second = store.save_state(sid, first.but(polls={"p1": ("closed", True), "p2": ("pending", True)}))
+    assert second.version == 2
+    assert store.state(sid) == RoomState(version=2, slide=7, qr=True, takeaways=True,
+                                         polls={"p1": ("closed", True), "p2": ("pending", True)})
+
+
+def test_a_state_saved_from_an_old_version_is_refused_and_changes_nothing(store, sid):
+    read = store.state(sid)
+    store.save_state(sid, read.but(slide=3))  # another process moved the room meanwhile
+    with pytest.raises(StaleState):
+        store.save_state(sid, read.but(slide=5, polls={"p1": ("open", True)}))
+    assert store.state(sid) == RoomState(version=1, slide=3)
 
 
 def test_a_token_joins_once_per_session(store, sid):
@@ -151,11 +160,14 @@ def test_reset_poll_deletes_only_that_polls_answers_and_sets_its_state(store, si
     store.save_answer(sid, "p1", p.id, 1)
     store.save_answer(sid, "p2", p.id, 2)
     store.save_answer(other, "p1", q.id, 3)
-    store.save_poll_state(sid, "p1", "closed", True)
-    store.reset_poll(sid, "p1", "open", False)
+    closed = store.save_state(sid, RoomState(polls={"p1": ("closed", True)}))
+    reset = store.reset_poll(sid, "p1", closed.but(polls={"p1": ("open", False)}))
     assert [(a.poll_id, a.value) for a in store.answers(sid)] == [("p2", 2)]
     assert [a.value for a in store.answers(other)] == [3]
-    assert store.poll_states(sid)["p1"] == ("open", False)
+    assert store.state(sid) == reset and reset.version == 2 and reset.polls == {"p1": ("open", False)}
+    with pytest.raises(StaleState):  # a reset from an old state deletes nothing
+        store.reset_poll(sid, "p2", closed)
+    assert [(a.poll_id, a.value) for a in store.answers(sid)] == [("p2", 2)]
 
 
 def test_a_failed_transaction_changes_nothing(store, sid):
@@ -164,7 +176,7 @@ def test_a_failed_transaction_changes_nothing(store, sid):
         store._tx([("UPDATE sessions SET qr = 1 WHERE id = ?", (sid,)),
                    ("INSERT INTO answers (session_id, poll_id, participant_id, value, first_at, last_at) "
                     "VALUES (?, ?, ?, ?, 0, 0)", (sid, "p", 12345, "1"))])
-    assert store.session(sid).qr is False
+    assert store.state(sid).qr is False
     store.save_answer(sid, "p", p.id, 1)  # the connection is usable afterwards
     assert len(store.answers(sid)) == 1
 
@@ -187,17 +199,15 @@ def test_sessions_lists_newest_first_with_counts(store, clock):
 
 def test_everything_survives_closing_and_reopening(tmp_path, clock):
     path = tmp_path / "again.db"
-    s = Store(path, clock=clock)
+    s = open_store(path, clock=clock)
     sid = new_session(s).id
     p = s.add_participant(sid, "a" * 20, "A")
     s.save_answer(sid, "p1", p.id, "text", "uid-1")
-    s.save_poll_state(sid, "p1", "closed", True)
-    s.save_view(sid, 4, False, True)
+    saved = s.save_state(sid, RoomState(slide=4, takeaways=True, polls={"p1": ("closed", True)}))
     s.close()
-    s = Store(path, clock=clock)
+    s = open_store(path, clock=clock)
     assert [(a.value, a.uid) for a in s.answers(sid)] == [("text", "uid-1")]
-    assert s.poll_states(sid) == {"p1": ("closed", True)}
-    assert s.session(sid).current_slide == 4
+    assert s.state(sid) == saved
     assert s.integrity_check() == "ok"
     s.close()
 
@@ -229,7 +239,7 @@ def test_threads_sharing_the_store_lose_no_answer(store, sid):
 
 def test_two_stores_on_one_file_see_each_others_commits(tmp_path, clock):
     """Later, several processes will share a database: a commit is visible to the others."""
-    one, two = Store(tmp_path / "shared.db", clock=clock), Store(tmp_path / "shared.db", clock=clock)
+    one, two = open_store(tmp_path / "shared.db", clock=clock), open_store(tmp_path / "shared.db", clock=clock)
     try:
         sid = new_session(one).id
         p = two.add_participant(sid, "a" * 20, "A")
@@ -242,7 +252,7 @@ def test_two_stores_on_one_file_see_each_others_commits(tmp_path, clock):
 
 
 def test_a_snapshot_reads_one_state_while_another_connection_writes(tmp_path):
-    reader, writer = Store(tmp_path / "w.db"), Store(tmp_path / "w.db")
+    reader, writer = open_store(tmp_path / "w.db"), open_store(tmp_path / "w.db")
     writer.create_session("s1", "deck.yaml", "Deck", "ABCDEF", "key")
     with reader.snapshot():
         before = reader.participant_count("s1")
@@ -251,3 +261,20 @@ def test_a_snapshot_reads_one_state_while_another_connection_writes(tmp_path):
     assert reader.participant_count("s1") == before + 1
     reader.close()
     writer.close()
+
+
+def test_a_database_from_before_the_state_had_a_version_is_migrated(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    old.executescript("""
+        CREATE TABLE sessions (id TEXT PRIMARY KEY, deck_path TEXT NOT NULL, deck_title TEXT NOT NULL,
+            join_code TEXT NOT NULL UNIQUE, facilitator_key TEXT NOT NULL, created_at REAL NOT NULL,
+            ended_at REAL, current_slide INTEGER NOT NULL DEFAULT 0, qr INTEGER NOT NULL DEFAULT 0,
+            takeaways INTEGER NOT NULL DEFAULT 0);
+        INSERT INTO sessions VALUES ('s1', 'd.yaml', 'Old', 'ABCDEF', 'k', 1.0, NULL, 5, 1, 0);
+    """)
+    old.close()
+    s = open_store(path)
+    assert s.state("s1") == RoomState(version=0, slide=5, qr=True)
+    assert s.save_state("s1", s.state("s1").but(slide=6)).version == 1
+    s.close()

@@ -27,6 +27,22 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
 
 
+NICKNAME_MAX = 40
+
+
+def clean_nickname(value, cut: bool = False) -> str | None:
+    """Return a nickname cleaned for storing, or None if it is not text or is too long; with
+    `cut`, a long one is cut to the limit instead (a name sent on connecting)."""
+    if not isinstance(value, str):
+        return None
+    name = clean_text(value)
+    if len(name) > NICKNAME_MAX:
+        if not cut:
+            return None
+        name = name[:NICKNAME_MAX].strip()
+    return name
+
+
 def normalize_answer(poll: Poll, value):
     """Return the canonical stored form of an answer, or raise AnswerError."""
     if poll.type == "choice":

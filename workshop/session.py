@@ -1,7 +1,7 @@
 """The live session's state machine: current slide, poll states, facilitator actions. Pure."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .deck import Deck, Poll
 
@@ -17,6 +17,34 @@ class ControlError(ValueError):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one action changed, for whoever shows it (the server's broadcaster turns it into
+    messages; nothing else needs to know how)."""
+
+    slide: bool = False  # the room moved to another slide
+    qr: bool = False  # the join code was shown or hidden on the projector
+    takeaways: bool = False  # downloading takeaways was allowed or stopped
+    polls: frozenset[str] = frozenset()  # polls whose status or reveal changed
+    reset: frozenset[str] = frozenset()  # polls whose answers were all deleted
+    tallies: frozenset[str] = frozenset()  # polls whose counts changed
+    people: bool = False  # how many joined or are connected changed
+
+    def __or__(self, other: "Change") -> "Change":
+        return Change(**{f.name: getattr(self, f.name) | getattr(other, f.name) for f in fields(self)})
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+    @property
+    def state(self) -> bool:
+        """Whether the room's authoritative state (slide, flags, poll states) changed."""
+        return bool(self.slide or self.qr or self.takeaways or self.polls or self.reset)
+
+
+NOTHING = Change()
 
 
 @dataclass
@@ -54,16 +82,26 @@ class SessionState:
     def current_poll(self) -> Poll | None:
         return self.deck.slides[self.slide].poll
 
-    def poll_state(self, poll_id: str) -> PollState:
-        return self.polls[poll_id]
-
     def accepts(self, poll_id: str) -> bool:
         return self.polls[poll_id].status == OPEN
 
 
-def apply(state: SessionState, action: str, args: dict) -> set[str]:
-    """Apply a facilitator action in place; return what changed: 'slide', 'qr', 'takeaways',
-    'poll:<id>', 'reset:<id>', 'hide:<id>'. Raise ControlError for an impossible action."""
+def target_poll(state: SessionState, args: dict) -> str:
+    """Return the poll an action names with 'poll', by default the current slide's."""
+    poll_id = args.get("poll")
+    if poll_id is None:
+        poll = state.current_poll
+        if poll is None:
+            raise ControlError("no_poll", "This slide has no poll; name one with 'poll'.")
+        poll_id = poll.id
+    if not isinstance(poll_id, str) or poll_id not in state.polls:
+        raise ControlError("unknown_poll", "There is no such poll in this deck.")
+    return poll_id
+
+
+def apply(state: SessionState, action: str, args: dict) -> Change:
+    """Apply a facilitator action in place and return what changed; raise ControlError for an
+    impossible one. `hide_answer` is only checked here: the answers are the room's, not the state's."""
     deck = state.deck
     if action in ("next", "prev", "goto"):
         target = {"next": state.slide + 1, "prev": state.slide - 1}.get(action)
@@ -76,36 +114,28 @@ def apply(state: SessionState, action: str, args: dict) -> set[str]:
                                                 f"use 0 to {len(deck.slides) - 1}.")
         target = max(0, min(len(deck.slides) - 1, target))
         if target == state.slide:
-            return set()
+            return NOTHING
         state.slide = target
-        changed = {"slide"}
         poll = state.current_poll
         if poll and state.polls[poll.id].status == PENDING:
             state.polls[poll.id].status = OPEN  # arriving at a question opens it, as in the room
-            changed.add(f"poll:{poll.id}")
-        return changed
+            return Change(slide=True, polls=frozenset({poll.id}))
+        return Change(slide=True)
     if action == "qr":
         show = args.get("show", not state.qr)
         if not isinstance(show, bool):
             raise ControlError("bad_value", "'show' must be true or false.")
         state.qr = show
-        return {"qr"}
+        return Change(qr=True)
     if action == "takeaways":
         allow = args.get("allow", True)
         if not isinstance(allow, bool):
             raise ControlError("bad_value", "'allow' must be true or false.")
         state.takeaways = allow
-        return {"takeaways"}
+        return Change(takeaways=True)
     if action not in ACTIONS:
         raise ControlError("unknown_action", f"Unknown action '{action}'; use one of {', '.join(ACTIONS)}.")
-    poll_id = args.get("poll")
-    if poll_id is None:
-        poll = state.current_poll
-        if poll is None:
-            raise ControlError("no_poll", "This slide has no poll; name one with 'poll'.")
-        poll_id = poll.id
-    if not isinstance(poll_id, str) or poll_id not in state.polls:
-        raise ControlError("unknown_poll", "There is no such poll in this deck.")
+    poll_id = target_poll(state, args)
     ps = state.polls[poll_id]
     if action == "toggle_voting":
         action = "close" if ps.status == OPEN else "open"
@@ -123,7 +153,7 @@ def apply(state: SessionState, action: str, args: dict) -> set[str]:
         current = state.current_poll
         ps.status = OPEN if current and current.id == poll_id else PENDING  # as if just arrived
         ps.revealed = default_revealed(deck, deck.polls[poll_id])
-        return {f"poll:{poll_id}", f"reset:{poll_id}"}
+        return Change(polls=frozenset({poll_id}), reset=frozenset({poll_id}), tallies=frozenset({poll_id}))
     elif action == "hide_answer":
         if deck.polls[poll_id].type != "open":
             raise ControlError("not_open_text", "Only open-text answers can be hidden.")
@@ -132,5 +162,5 @@ def apply(state: SessionState, action: str, args: dict) -> set[str]:
             raise ControlError("bad_value", "hide_answer needs 'participant', a number.")
         if not isinstance(args.get("hidden", True), bool):
             raise ControlError("bad_value", "'hidden' must be true or false.")
-        return {f"hide:{poll_id}"}
-    return {f"poll:{poll_id}"}
+        return NOTHING
+    return Change(polls=frozenset({poll_id}))

@@ -114,7 +114,9 @@ def simulate(store, deck: Deck, deck_path, participants: int, seed=None, clock=N
             opens, closes = timeline[index]
             _answer_poll(store, sid, slide.poll, people, rng, now, start + opens,
                          start + closes, language)
-            store.save_poll_state(sid, slide.poll.id, "closed", True)
+        # every poll ended closed, with its results shown
+        store.save_state(sid, store.state(sid).but(
+            polls={poll_id: ("closed", True) for poll_id in deck.polls}))
         now[0] = start + total + 30
         store.end_session(sid)
     finally:

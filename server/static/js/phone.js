@@ -44,7 +44,7 @@ socket.on("welcome", (msg) => {
   S.me = msg.participant;
   S.state = msg.state;
   S.answers = msg.answers || {};
-  S.results = msg.results || null;
+  S.results = msg.state.results || null; // the state carries the results, once revealed
   showMe();
   render();
   flushPending();
@@ -141,9 +141,7 @@ function render() {
   $("waiting").hidden = Boolean(poll);
   $("poll").hidden = !poll;
   $("takeaway").hidden = !(st && st.takeaways);
-  if (st && st.takeaways) {
-    $("takeaway-link").href = `/j/${encodeURIComponent(code)}/takeaway.pdf?token=${encodeURIComponent(token)}`;
-  }
+  $("takeaway-token").value = token; // posted, never in a URL (it would stay in the history)
   if (!poll) {
     widget = null;
     widgetPoll = null;

@@ -1,4 +1,5 @@
-"""The store: SQLite in WAL mode, the only module with SQL and the one source of truth."""
+"""The embedded store: one SQLite file in WAL mode, the only module with SQL (see the
+package's docstring for what every store guarantees)."""
 from __future__ import annotations
 
 import json
@@ -6,8 +7,9 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+
+from . import Answer, JoinCodeTaken, Participant, RoomState, SessionRow, StaleState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -20,7 +22,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     ended_at REAL,
     current_slide INTEGER NOT NULL DEFAULT 0,
     qr INTEGER NOT NULL DEFAULT 0,
-    takeaways INTEGER NOT NULL DEFAULT 0
+    takeaways INTEGER NOT NULL DEFAULT 0,
+    state_version INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS poll_states (
     session_id TEXT NOT NULL REFERENCES sessions(id),
@@ -51,44 +54,10 @@ CREATE TABLE IF NOT EXISTS answers (
 );
 """
 
-
-@dataclass(frozen=True)
-class SessionRow:
-    id: str
-    deck_path: str
-    deck_title: str
-    join_code: str
-    facilitator_key: str
-    created_at: float
-    ended_at: float | None
-    current_slide: int
-    qr: bool
-    takeaways: bool
+SESSION_COLUMNS = "id, deck_path, deck_title, join_code, facilitator_key, created_at, ended_at"
 
 
-@dataclass(frozen=True)
-class Participant:
-    id: int
-    session_id: str
-    token: str
-    pseudonym: str
-    nickname: str
-    joined_at: float
-
-
-@dataclass(frozen=True)
-class Answer:
-    session_id: str
-    poll_id: str
-    participant_id: int
-    value: object  # decoded JSON: list[int], int or str
-    uid: str
-    first_at: float
-    last_at: float
-    hidden: bool
-
-
-class Store:
+class SQLiteStore:
     """One SQLite database of sessions, participants and answers; safe to share across threads."""
 
     def __init__(self, path: str | Path, clock=time.time):
@@ -105,6 +74,16 @@ class Store:
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA busy_timeout=5000")
         self.db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a database made by an earlier version up to this schema."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version < 1:  # the room's state got a version
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(sessions)")}
+            if "state_version" not in columns:
+                self.db.execute("ALTER TABLE sessions ADD COLUMN state_version INTEGER NOT NULL DEFAULT 0")
+            self.db.execute("PRAGMA user_version = 1")
 
     def close(self) -> None:
         with self._lock:
@@ -159,45 +138,81 @@ class Store:
     # ----- sessions -----
 
     def create_session(self, session_id, deck_path, deck_title, join_code, facilitator_key) -> SessionRow:
-        self._tx([("INSERT INTO sessions (id, deck_path, deck_title, join_code, facilitator_key, "
-                   "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   (session_id, deck_path, deck_title, join_code, facilitator_key, self.clock()))])
+        try:
+            self._tx([("INSERT INTO sessions (id, deck_path, deck_title, join_code, facilitator_key, "
+                       "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       (session_id, deck_path, deck_title, join_code, facilitator_key, self.clock()))])
+        except sqlite3.IntegrityError as exc:
+            if "join_code" in str(exc):
+                raise JoinCodeTaken(join_code) from None
+            raise
         return self.session(session_id)
 
     def session(self, session_id: str) -> SessionRow | None:
-        rows = self._query("SELECT * FROM sessions WHERE id = ?", (session_id,))
-        return _session(rows[0]) if rows else None
+        rows = self._query(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
+        return SessionRow(*rows[0]) if rows else None
 
     def session_by_code(self, join_code: str) -> SessionRow | None:
-        rows = self._query("SELECT * FROM sessions WHERE join_code = ?", (join_code,))
-        return _session(rows[0]) if rows else None
+        rows = self._query(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE join_code = ?", (join_code,))
+        return SessionRow(*rows[0]) if rows else None
 
     def sessions(self) -> list[dict]:
         """Return every session with its counts, newest first."""
         rows = self._query(
-            "SELECT s.*, (SELECT COUNT(*) FROM participants p WHERE p.session_id = s.id), "
+            f"SELECT {SESSION_COLUMNS}, (SELECT COUNT(*) FROM participants p WHERE p.session_id = s.id), "
             "(SELECT COUNT(*) FROM answers a WHERE a.session_id = s.id), "
             "(SELECT MAX(last_at) FROM answers a WHERE a.session_id = s.id) "
             "FROM sessions s ORDER BY s.created_at DESC")
-        return [dict(session=_session(r[:10]), participants=r[10], answers=r[11], last_answer_at=r[12])
-                for r in rows]
-
-    def save_view(self, session_id, slide: int, qr: bool, takeaways: bool) -> None:
-        self._tx([("UPDATE sessions SET current_slide = ?, qr = ?, takeaways = ? WHERE id = ?",
-                   (slide, int(qr), int(takeaways), session_id))])
+        n = len(SESSION_COLUMNS.split(","))
+        return [dict(session=SessionRow(*r[:n]), participants=r[n], answers=r[n + 1],
+                     last_answer_at=r[n + 2]) for r in rows]
 
     def end_session(self, session_id) -> None:
         self._tx([("UPDATE sessions SET ended_at = ? WHERE id = ?", (self.clock(), session_id))])
 
-    def poll_states(self, session_id) -> dict[str, tuple[str, bool]]:
-        rows = self._query("SELECT poll_id, status, revealed FROM poll_states WHERE session_id = ?",
-                           (session_id,))
-        return {r[0]: (r[1], bool(r[2])) for r in rows}
+    # ----- the room's state -----
 
-    def save_poll_state(self, session_id, poll_id, status, revealed) -> None:
-        self._tx([("INSERT INTO poll_states (session_id, poll_id, status, revealed) VALUES (?,?,?,?) "
-                   "ON CONFLICT (session_id, poll_id) DO UPDATE SET status = excluded.status, "
-                   "revealed = excluded.revealed", (session_id, poll_id, status, int(revealed)))])
+    def state(self, session_id) -> RoomState:
+        with self._lock:
+            row = self.db.execute("SELECT state_version, current_slide, qr, takeaways FROM sessions "
+                                  "WHERE id = ?", (session_id,)).fetchone()
+            if row is None:
+                raise KeyError(session_id)
+            polls = self.db.execute("SELECT poll_id, status, revealed FROM poll_states "
+                                    "WHERE session_id = ? ORDER BY rowid", (session_id,)).fetchall()
+        return RoomState(version=row[0], slide=row[1], qr=bool(row[2]), takeaways=bool(row[3]),
+                         polls={p: (status, bool(revealed)) for p, status, revealed in polls})
+
+    def save_state(self, session_id, state: RoomState) -> RoomState:
+        return self._save_state(session_id, state, [])
+
+    def reset_poll(self, session_id, poll_id, state: RoomState) -> RoomState:
+        return self._save_state(session_id, state, [
+            ("DELETE FROM answers WHERE session_id = ? AND poll_id = ?", (session_id, poll_id))])
+
+    def _save_state(self, session_id, state: RoomState, before) -> RoomState:
+        """Write a whole state after `before`, in one transaction, if its version still stands."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                moved = self.db.execute(
+                    "UPDATE sessions SET state_version = state_version + 1, current_slide = ?, qr = ?, "
+                    "takeaways = ? WHERE id = ? AND state_version = ?",
+                    (state.slide, int(state.qr), int(state.takeaways), session_id, state.version))
+                if moved.rowcount != 1:
+                    raise StaleState(f"session {session_id} is no longer at version {state.version}")
+                for sql, params in before:
+                    self.db.execute(sql, params)
+                self.db.executemany(
+                    "INSERT INTO poll_states (session_id, poll_id, status, revealed) VALUES (?,?,?,?) "
+                    "ON CONFLICT (session_id, poll_id) DO UPDATE SET status = excluded.status, "
+                    "revealed = excluded.revealed",
+                    [(session_id, p, status, int(revealed)) for p, (status, revealed) in state.polls.items()])
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        return state.but(version=state.version + 1)
 
     # ----- participants -----
 
@@ -247,18 +262,5 @@ class Store:
         self._tx([("UPDATE answers SET hidden = ? WHERE session_id = ? AND poll_id = ? "
                    "AND participant_id = ?", (int(hidden), session_id, poll_id, participant_id))])
 
-    def reset_poll(self, session_id, poll_id, status, revealed) -> None:
-        """Delete a poll's answers and set its state, in one transaction."""
-        self._tx([("DELETE FROM answers WHERE session_id = ? AND poll_id = ?", (session_id, poll_id)),
-                  ("INSERT INTO poll_states (session_id, poll_id, status, revealed) VALUES (?,?,?,?) "
-                   "ON CONFLICT (session_id, poll_id) DO UPDATE SET status = excluded.status, "
-                   "revealed = excluded.revealed", (session_id, poll_id, status, int(revealed)))])
-
     def integrity_check(self) -> str:
         return self._query("PRAGMA integrity_check")[0][0]
-
-
-def _session(row) -> SessionRow:
-    r = list(row)
-    r[8], r[9] = bool(r[8]), bool(r[9])
-    return SessionRow(*r)

@@ -1,0 +1,365 @@
+"""Live rooms: each session's state and tallies, cached from the store and kept in step with it.
+
+A Room is the only thing that changes a live session. Each method that changes something
+writes it to the store first, updates the caches under the room's lock, and tells its
+listener (the broadcaster) what changed as a `Change`; handlers never touch a room's fields.
+"""
+from __future__ import annotations
+
+import hmac
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from workshop import ids
+from workshop.deck import Deck, DeckError, load_deck
+from workshop.polls import AnswerError, OpenTally, new_tally, normalize_answer
+from workshop.session import (NOTHING, PENDING, Change, ControlError, SessionState, apply,
+                              target_poll)
+from workshop.store import JoinCodeTaken, RoomState, SessionRow, Store
+
+Listener = Callable[["Room", Change], None]
+
+
+def _ignore(room: "Room", change: Change) -> None:
+    """The listener of a room nobody shows (reports, tests)."""
+
+
+@dataclass
+class Stored:
+    """A participant's answer as the room caches it."""
+
+    value: object
+    uid: str
+
+
+class Room:
+    """One live session: the store's truth plus in-memory tallies rebuilt from it."""
+
+    def __init__(self, deck: Deck, row: SessionRow, store: Store, listener: Listener = _ignore):
+        self.deck, self.row, self.store, self.listener = deck, row, store, listener
+        self.lock = threading.RLock()
+        self.tallies: dict = {}
+        self.answers: dict = {}  # poll id -> participant id -> Stored
+        self.participants = 0
+        self._connected = 0
+        # counts changes to what reports print: one read of the results serves a version
+        self.results_version = 0
+        self.state = SessionState(deck)
+        self._load_state(store.state(row.id))
+        if self.state_version == 0:  # a new session: its polls' first states are the deck's
+            self._save_state()
+        self.rebuild()
+
+    @property
+    def id(self) -> str:
+        return self.row.id
+
+    @property
+    def connected(self) -> int:
+        """How many phones are connected right now."""
+        return self._connected
+
+    def _tell(self, change: Change) -> Change:
+        if change:
+            self.listener(self, change)
+        return change
+
+    # ----- the state, in the store with a version -----
+
+    def _load_state(self, stored: RoomState) -> None:
+        state = SessionState(self.deck, slide=min(stored.slide, len(self.deck.slides) - 1),
+                             qr=stored.qr, takeaways=stored.takeaways)
+        for poll_id, (status, revealed) in stored.polls.items():
+            if poll_id in state.polls:  # the deck may have lost a poll since
+                state.polls[poll_id].status = status
+                state.polls[poll_id].revealed = revealed
+        self.state, self.state_version = state, stored.version
+
+    def _stored_state(self) -> RoomState:
+        s = self.state
+        return RoomState(version=self.state_version, slide=s.slide, qr=s.qr, takeaways=s.takeaways,
+                         polls={pid: (ps.status, ps.revealed) for pid, ps in s.polls.items()})
+
+    def _save_state(self, reset_poll: str | None = None) -> None:
+        stored = self._stored_state()
+        if reset_poll:
+            saved = self.store.reset_poll(self.id, reset_poll, stored)
+        else:
+            saved = self.store.save_state(self.id, stored)
+        self.state_version = saved.version
+
+    def rebuild(self) -> None:
+        """Recount every tally from the store (on load, and to check the cache in tests)."""
+        with self.lock:
+            self.tallies = {pid: new_tally(p) for pid, p in self.deck.polls.items()}
+            self.answers = {pid: {} for pid in self.deck.polls}
+            # in order of each answer's last change, as the live tallies saw them (newest last)
+            for a in sorted(self.store.answers(self.id), key=lambda a: a.last_at):
+                if a.poll_id not in self.tallies:
+                    continue  # the deck lost this poll since; the answer stays in the store
+                self.answers[a.poll_id][a.participant_id] = Stored(a.value, a.uid)
+                self.tallies[a.poll_id].add(a.participant_id, a.value)
+                if a.hidden:
+                    self.tallies[a.poll_id].hide(a.participant_id, True)
+            self.participants = self.store.participant_count(self.id)
+
+    # ----- participants -----
+
+    def join(self, token: str, nickname: str = ""):
+        """Return the participant with this token, adding them on first sight."""
+        with self.lock:
+            p = self.store.participant(self.id, token)
+            if p is None:
+                p = self.store.add_participant(self.id, token, ids.pseudonym(self.participants + 1), nickname)
+                self.participants += 1
+                self.results_version += 1
+                change = Change(people=True)
+            else:
+                change = NOTHING
+                if nickname and nickname != p.nickname:
+                    self.set_nickname(p.id, nickname)
+        self._tell(change)
+        return p
+
+    def phone_connected(self) -> None:
+        """Count a phone that connected."""
+        with self.lock:
+            self._connected += 1
+        self._tell(Change(people=True))
+
+    def phone_disconnected(self) -> None:
+        """Count a phone that went away (it stays a participant, for when it comes back)."""
+        with self.lock:
+            self._connected -= 1
+        self._tell(Change(people=True))
+
+    def set_nickname(self, participant_id: int, nickname: str) -> None:
+        with self.lock:
+            self.store.set_nickname(participant_id, nickname)
+            self.results_version += 1
+
+    def my_answers(self, participant_id: int) -> dict:
+        return {pid: got[participant_id].value for pid, got in self.answers.items() if participant_id in got}
+
+    # ----- answers -----
+
+    def answer(self, participant_id: int, poll_id, value, uid: str = "") -> dict:
+        """Validate, commit and count an answer; return the reply for the phone."""
+        poll = self.deck.polls.get(poll_id) if isinstance(poll_id, str) else None
+        if poll is None:
+            raise AnswerError("unknown_poll", "There is no such question in this workshop.")
+        with self.lock:
+            if not self.state.accepts(poll_id):
+                status = self.state.polls[poll_id].status
+                raise AnswerError("poll_not_open", "Voting has not started on this question yet."
+                                  if status == PENDING else "Voting on this question is closed.")
+            previous = self.answers[poll_id].get(participant_id)
+            if previous and uid and previous.uid == uid:
+                return {"ok": True, "poll": poll_id, "value": previous.value, "duplicate": True}
+            if previous and not poll.allow_change:
+                raise AnswerError("no_change", "You have answered this one; it cannot be changed.")
+            value = normalize_answer(poll, value)
+            if previous and previous.value == value:
+                return {"ok": True, "poll": poll_id, "value": value, "duplicate": False}
+            self.store.save_answer(self.id, poll_id, participant_id, value, uid)
+            tally = self.tallies[poll_id]
+            if previous:
+                tally.remove(participant_id, previous.value)
+            tally.add(participant_id, value)
+            self.answers[poll_id][participant_id] = Stored(value, uid)
+            self.results_version += 1
+        self._tell(Change(tallies=frozenset((poll_id,))))
+        return {"ok": True, "poll": poll_id, "value": value, "duplicate": False}
+
+    # ----- facilitator -----
+
+    def control(self, action: str, args: dict) -> Change:
+        """Apply a facilitator action, commit it, and return (and tell) what changed."""
+        with self.lock:
+            if action == "hide_answer":
+                apply(self.state, action, args)  # checks the arguments, changes nothing
+                change = self._hide_answer(target_poll(self.state, args), args["participant"],
+                                           args.get("hidden", True))
+            else:
+                change = apply(self.state, action, args)
+                if change.state:
+                    self._commit(change)
+        return self._tell(change)
+
+    def _commit(self, change: Change) -> None:
+        """Save the state `apply` changed in memory; if the store refuses, take the store's."""
+        try:
+            self._save_state(next(iter(change.reset), None))
+        except BaseException:
+            self._load_state(self.store.state(self.id))
+            raise
+        for poll_id in change.reset:
+            self.tallies[poll_id] = new_tally(self.deck.polls[poll_id])
+            self.answers[poll_id] = {}
+        self.results_version += 1
+
+    def _hide_answer(self, poll_id: str, participant_id: int, hidden: bool) -> Change:
+        tally = self.tallies[poll_id]
+        if participant_id not in self.answers[poll_id]:
+            raise ControlError("unknown_participant", "That participant has not answered this question.")
+        if isinstance(tally, OpenTally) and tally.hide(participant_id, hidden):
+            self.store.hide_answer(self.id, poll_id, participant_id, hidden)
+            self.results_version += 1
+            return Change(tallies=frozenset((poll_id,)))
+        return NOTHING
+
+    def open_answers(self, poll_id) -> list[dict]:
+        poll = self.deck.polls.get(poll_id) if isinstance(poll_id, str) else None
+        if poll is None or poll.type != "open":
+            raise ControlError("unknown_poll", "There is no open-text question with that id.")
+        names = {p.id: p.nickname or p.pseudonym for p in self.store.participants(self.id)}
+        with self.lock:
+            tally = self.tallies[poll_id]
+            return [{"participant": pid, "pseudonym": names.get(pid, ""), "text": text,
+                     "hidden": pid in tally.hidden} for pid, text in reversed(tally.texts.items())]
+
+    # ----- what clients see -----
+
+    def phone_state(self) -> dict:
+        """What every phone shows: the slide, its poll and its state, and its results once revealed."""
+        with self.lock:
+            slide = self.deck.slides[self.state.slide]
+            poll = slide.poll
+            return {"slide": {"index": self.state.slide, "count": len(self.deck.slides),
+                              "kind": slide.kind, "title": slide.heading},
+                    "poll": poll.public() if poll else None,
+                    "poll_state": self.state.polls[poll.id].as_dict() if poll else None,
+                    "takeaways": self.state.takeaways, "results": self.phone_results()}
+
+    def phone_results(self) -> dict | None:
+        """The current poll's results if the room is shown them, else None."""
+        poll = self.state.current_poll
+        if poll is None or not self.state.polls[poll.id].revealed:
+            return None
+        return self.tallies[poll.id].snapshot(True)
+
+    def shows_results_of(self, poll_ids) -> bool:
+        """Whether phones show the results of one of these polls right now."""
+        poll = self.state.current_poll
+        return poll is not None and poll.id in poll_ids and self.state.polls[poll.id].revealed
+
+    def facilitator_state(self, join_url: str) -> dict:
+        with self.lock:
+            return {"session": {"id": self.id, "code": self.row.join_code, "join_url": join_url,
+                                "title": self.deck.title, "created_at": self.row.created_at},
+                    "slide": self.state.slide, "qr": self.state.qr, "takeaways": self.state.takeaways,
+                    "version": self.state_version,
+                    "polls": {pid: ps.as_dict() for pid, ps in self.state.polls.items()},
+                    "participants": self.participants, "connected": self._connected}
+
+    def snapshot(self, poll_id: str) -> dict:
+        return self.tallies[poll_id].snapshot(self.state.polls[poll_id].revealed)
+
+    def tally_message(self, poll_ids) -> dict:
+        """The `tally` message: the counts of people and these polls' tallies."""
+        with self.lock:
+            return {"participants": self.participants, "connected": self._connected,
+                    "polls": {pid: self.snapshot(pid) for pid in poll_ids}}
+
+    @property
+    def accepting_takeaways(self) -> bool:
+        return self.state.takeaways
+
+
+def key_matches(row: SessionRow, key) -> bool:
+    """Return whether a presented facilitator key is this session's, in constant time."""
+    # surrogatepass: a key sent over the socket may hold a lone surrogate, which must not raise
+    return isinstance(key, str) and hmac.compare_digest(key.encode("utf-8", "surrogatepass"),
+                                                        row.facilitator_key.encode())
+
+
+class NotAllowed(LookupError):
+    """A facilitator request for a session that is not there (404) or with a wrong key (401/403)."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+class RoomRegistry:
+    """The rooms this process serves, found by session id or join code."""
+
+    JOIN_CODE_TRIES = 100
+
+    def __init__(self, store: Store, base_url: str = "", listener: Listener = _ignore,
+                 new_code: Callable[[], str] = ids.join_code,
+                 new_session_id: Callable[[], str] = ids.session_id):
+        self.store = store
+        self.base_url = base_url.rstrip("/")  # what phones type or scan; set by `serve`
+        self.listener = listener
+        self.new_code, self.new_session_id = new_code, new_session_id
+        self.rooms: dict[str, Room] = {}
+        self._by_code: dict[str, str] = {}  # phones join only the sessions this process serves
+        self._lock = threading.Lock()
+
+    def join_url(self, room: Room, base_url: str = "") -> str:
+        """Return the URL a phone opens to join this room."""
+        return f"{(self.base_url or base_url).rstrip('/')}/j/{room.row.join_code}"
+
+    def create(self, deck: Deck, deck_path: str) -> Room:
+        """Start a new session on a deck, under a join code no other session has."""
+        for _ in range(self.JOIN_CODE_TRIES):
+            try:
+                row = self.store.create_session(self.new_session_id(), str(deck_path), deck.title,
+                                                self.new_code(), ids.facilitator_key())
+                break
+            except JoinCodeTaken:
+                continue
+        else:
+            raise RuntimeError(f"no free join code after {self.JOIN_CODE_TRIES} tries")
+        return self._serve(Room(deck, row, self.store, self.listener))
+
+    def _serve(self, room: Room) -> Room:
+        with self._lock:
+            self.rooms[room.id] = room
+            self._by_code[room.row.join_code] = room.id
+        return room
+
+    def _load(self, row: SessionRow, deck: Deck | None = None) -> Room | None:
+        """Return the live room of a stored session, loading it (and its deck) on first use."""
+        room = self.rooms.get(row.id)
+        if room is not None:
+            return room
+        if deck is None:
+            try:
+                deck = load_deck(row.deck_path)
+            except DeckError:
+                return None
+        with self._lock:
+            room = self.rooms.get(row.id)
+            if room is None:
+                room = self.rooms[row.id] = Room(deck, row, self.store, self.listener)
+        return room
+
+    def for_facilitator(self, session_id, key) -> Room:
+        """Return a session's room for a facilitator whose key it is; the key is checked against
+        the stored session before anything is loaded. Raise NotAllowed(404, 401 or 403)."""
+        row = self.store.session(session_id) if isinstance(session_id, str) else None
+        if row is None:
+            raise NotAllowed(404)
+        if not key:
+            raise NotAllowed(401)
+        if not key_matches(row, key):
+            raise NotAllowed(403)
+        room = self._load(row)
+        if room is None:
+            raise NotAllowed(404)
+        return room
+
+    def by_join_code(self, code) -> Room | None:
+        if not isinstance(code, str):
+            return None
+        session_id = self._by_code.get(code.strip().upper())
+        return self.rooms.get(session_id) if session_id else None
+
+    def resume(self, session_id: str, deck: Deck | None = None) -> Room | None:
+        """Serve a stored session again, optionally on a given deck (by default its own)."""
+        row = self.store.session(session_id)
+        room = self._load(row, deck) if row else None
+        return self._serve(room) if room else None

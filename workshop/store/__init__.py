@@ -1,0 +1,147 @@
+"""The store: the one source of truth, behind an interface a second backend can implement.
+
+The live room keeps caches (tallies, the current state) that it can rebuild from a store at
+any time; everything a room promises a phone is promised by the store first. A backend
+provides the methods of `Store` below with these guarantees:
+
+- **Committed before it returns.** Every method that writes has committed when it returns:
+  the server acknowledges an answer only after `save_answer` returned, so an acknowledged
+  answer survives `kill -9` of the server.
+- **One answer per participant per poll.** `save_answer` replaces the participant's answer to
+  that poll (keeping when it was first given, clearing `hidden`) atomically; two writers never
+  leave two rows.
+- **Resends are recognised by uid.** Each answer carries the `uid` the phone chose for it (a
+  retry after a reconnect sends the same uid); the store keeps it with the answer and gives it
+  back in `Answer.uid`, so a room rebuilt from the store still knows which answer a resend is.
+- **The room's state is versioned.** The authoritative state that is not an answer (current
+  slide, QR and takeaway flags, each poll's status and reveal) is one `RoomState` with a
+  version. `save_state` and `reset_poll` write a whole state in one transaction, only if the
+  stored version is still the one the writer read (compare-and-set), and return it with the
+  next version; a writer that lost the race gets `StaleState` and must re-read. So a second
+  process can follow a room by its version.
+- **Reads are consistent inside `snapshot()`**, while other connections write.
+
+`open_store(location)` returns the backend for a location; SQLite (a file path) is the
+embedded default and the only backend today.
+"""
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Protocol
+
+
+class StaleState(Exception):
+    """The room's state was saved by someone else since it was read: read it again."""
+
+
+class JoinCodeTaken(Exception):
+    """Another session already has this join code: pick another."""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A session as stored: who may control it and how phones find it."""
+
+    id: str
+    deck_path: str
+    deck_title: str
+    join_code: str
+    facilitator_key: str
+    created_at: float
+    ended_at: float | None
+
+
+@dataclass(frozen=True)
+class RoomState:
+    """The room's authoritative state that is not an answer, at one version."""
+
+    version: int = 0
+    slide: int = 0
+    qr: bool = False
+    takeaways: bool = False
+    polls: Mapping[str, tuple[str, bool]] = field(default_factory=dict)  # id -> (status, revealed)
+
+    def but(self, **changes) -> RoomState:
+        """Return a copy with some fields changed (the version stays: the store moves it)."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: int
+    session_id: str
+    token: str
+    pseudonym: str
+    nickname: str
+    joined_at: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    session_id: str
+    poll_id: str
+    participant_id: int
+    value: object  # decoded JSON: list[int], int or str
+    uid: str
+    first_at: float
+    last_at: float
+    hidden: bool
+
+
+class Store(Protocol):
+    """What the live room, the reports and the CLI need of a store."""
+
+    clock: object  # returns the time every row is stamped with; simulate drives it
+
+    # sessions
+    def create_session(self, session_id: str, deck_path: str, deck_title: str, join_code: str,
+                       facilitator_key: str) -> SessionRow:
+        """Add a session (at version 0 of an empty state); raise JoinCodeTaken on a used code."""
+    def session(self, session_id: str) -> SessionRow | None: ...
+    def session_by_code(self, join_code: str) -> SessionRow | None: ...
+    def sessions(self) -> list[dict]:
+        """Every session, newest first, with counts of participants and answers."""
+    def end_session(self, session_id: str) -> None: ...
+
+    # the room's state
+    def state(self, session_id: str) -> RoomState:
+        """Return the session's latest state and its version."""
+    def save_state(self, session_id: str, state: RoomState) -> RoomState:
+        """Save a whole state if `state.version` is still the stored one; return it at the
+        next version, or raise StaleState."""
+    def reset_poll(self, session_id: str, poll_id: str, state: RoomState) -> RoomState:
+        """Delete a poll's answers and save the state, in one transaction, as save_state."""
+
+    # participants
+    def participant(self, session_id: str, token: str) -> Participant | None: ...
+    def add_participant(self, session_id: str, token: str, pseudonym: str,
+                        nickname: str = "") -> Participant:
+        """Add a participant once per token and session; return the stored one either way."""
+    def set_nickname(self, participant_id: int, nickname: str) -> None: ...
+    def participants(self, session_id: str) -> list[Participant]: ...
+    def participant_count(self, session_id: str) -> int: ...
+
+    # answers
+    def save_answer(self, session_id: str, poll_id: str, participant_id: int, value,
+                    uid: str = "") -> None:
+        """Insert or replace a participant's answer to a poll; committed on return."""
+    def answers(self, session_id: str, poll_id: str | None = None,
+                participant_id: int | None = None) -> list[Answer]:
+        """Stored answers, oldest first answer first."""
+    def hide_answer(self, session_id: str, poll_id: str, participant_id: int, hidden: bool) -> None: ...
+
+    # the connection
+    def snapshot(self) -> AbstractContextManager:
+        """Read inside this block from one consistent state of the store."""
+    def close(self) -> None: ...
+
+
+def open_store(location: str, clock=None) -> Store:
+    """Return the store at a location: today a SQLite file path (or ':memory:')."""
+    from .sqlite import SQLiteStore
+    return SQLiteStore(location) if clock is None else SQLiteStore(location, clock=clock)
+
+
+__all__ = ["Answer", "JoinCodeTaken", "Participant", "RoomState", "SessionRow", "StaleState",
+           "Store", "open_store"]
