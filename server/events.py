@@ -10,7 +10,8 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from .extensions import socketio
 from .live import RateLimiter, Room, key_matches
-from workshop.polls import AnswerError, clean_text
+from workshop.polltypes import AnswerError
+from workshop.text import clean_text
 from workshop.session import ControlError
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")  # \Z: `$` would let a trailing newline through

@@ -7,8 +7,10 @@ import time
 from dataclasses import dataclass, field
 
 from workshop import ids
-from workshop.deck import Deck, DeckError, load_deck
-from workshop.polls import AnswerError, OpenTally, new_tally, normalize_answer
+from workshop.deck import Deck, DeckError
+from workshop.deck_file import load_deck
+from workshop.polltypes import AnswerError, new_tally, normalize_answer
+from workshop.polltypes.open import OpenTally
 from workshop.session import PENDING, ControlError, SessionState, apply
 from workshop.store import SessionRow, Store
 
