@@ -290,3 +290,11 @@ def test_the_core_imports_neither_web_nor_print():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_architecture_section_names_every_hook_and_type():
+    text = (ROOT / "docs" / "architecture-polltypes.md").read_text(encoding="utf-8")
+    for word in HOOKS + ("required", "optional", "free_text", "answer_rate", "change_rate",
+                         "answer_space", "room_chart", "WIDGETS", "BUILD", "UPDATE"):
+        assert f"`{word}" in text, word
+    assert all(f"`{name}`" in text for name in POLL_TYPES)

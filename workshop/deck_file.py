@@ -55,6 +55,7 @@ class DeckChecker:
         return _shown(value)
 
     def keys(self, data: yaml_lines.LineDict, allowed: set, required: set, where: str) -> None:
+        """Report keys that are not allowed (with a did-you-mean) and required ones missing."""
         for key in data:
             if key not in allowed:
                 hint = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
@@ -64,6 +65,7 @@ class DeckChecker:
             self.problem(data.line, f"{where}: missing '{key}'")
 
     def text(self, data, key, where, default="", line=None) -> str:
+        """Return data[key] as stripped text, or default; report a non-text or empty value."""
         value = data.get(key, default)
         line = line or data.lines.get(key, data.line)
         if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
@@ -76,6 +78,7 @@ class DeckChecker:
         return value
 
     def number(self, data, key, where, default, integer=False, lo=None, hi=None):
+        """Return data[key] if it is a number within lo..hi; otherwise report it, return default."""
         if key not in data:
             return default
         value, line = data[key], data.lines[key]
@@ -104,6 +107,7 @@ class DeckChecker:
         return None
 
     def flag(self, data, key, where, default):
+        """Return data[key] if it is true or false; otherwise report it and return default."""
         if key not in data:
             return default
         if not isinstance(data[key], bool):
@@ -113,6 +117,7 @@ class DeckChecker:
         return data[key]
 
     def texts(self, data, key, where, lo=1, hi=None) -> tuple[str, ...]:
+        """Return data[key], a list of lo..hi distinct texts; report each item that is not."""
         if key not in data:
             return ()
         value, line = data[key], data.lines[key]
