@@ -6,7 +6,8 @@ import io
 import json
 from datetime import datetime, timezone
 
-from .results import describe_answer
+from workshop.polltypes import describe_answer
+
 from .text import csv_cell, fix_surrogates
 
 COLUMNS = ("session", "poll_id", "question", "participant", "answer", "first_answered_at",

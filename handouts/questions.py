@@ -1,5 +1,11 @@
-"""One question on paper: its heading, room to answer by hand, and the room's results."""
+"""One question on paper: its heading, room to answer by hand, and the room's results.
+
+Each poll type's printed form is one entry of PRINTED, found by the poll's type name.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
 
 from reportlab.platypus import Flowable, Spacer
 
@@ -8,6 +14,16 @@ from .labels import Labels
 from .styles import marked, para
 from .text import markup
 from .widgets import RuledLines, ScaleToCircle, option_marks
+
+
+@dataclass(frozen=True)
+class PrintedType:
+    """How one poll type prints: room to answer by hand, and the room's results."""
+
+    # (poll, labels, width) -> (the instruction line, the flowable to mark by hand)
+    answer_space: Callable[..., tuple[str, Flowable]]
+    # (poll, tally snapshot, results, labels, mine) -> flowables below the answered line
+    room_chart: Callable[..., list[Flowable]]
 
 
 def kicker(number: int, poll, labels: Labels) -> Flowable:
@@ -20,23 +36,7 @@ def kicker(number: int, poll, labels: Labels) -> Flowable:
 
 def answer_space(poll, labels: Labels, width: float) -> list[Flowable]:
     """Return the instructions and the marks, scale, boxes or lines to answer by hand."""
-    if poll.type == "choice":
-        if poll.multiple:
-            limit = poll.max_choices or len(poll.options)
-            every = limit >= len(poll.options)
-            hint = labels("tick_all") if every else labels("tick_many", n=limit)
-        else:
-            hint = labels("tick_one")
-        marks = option_marks(poll.options, width, "box" if poll.multiple else "circle")
-    elif poll.type == "scale":
-        hint = labels("circle_one")
-        marks = ScaleToCircle(poll.scale_min, poll.scale_max, poll.left, poll.right)
-    elif poll.type == "ranking":
-        hint = labels("rank", n=len(poll.options))
-        marks = option_marks(poll.options, width, "rank")
-    else:
-        hint = labels("write")
-        marks = RuledLines(max(4, min(9, poll.max_length // 60)))
+    hint, marks = PRINTED[poll.type].answer_space(poll, labels, width)
     return [para(hint, "hint"), marks]
 
 
@@ -49,19 +49,60 @@ def room_chart(poll, results, labels: Labels, mine=None) -> list[Flowable]:
     out: list[Flowable] = [para(line, "meta")]
     if not answered:
         return out + [para(labels("no_answers"), "small")]
-    if poll.type == "choice":
-        out.append(charts.choice_bars(poll, tally, labels, mine or ()))
-    elif poll.type == "scale":
-        out.append(charts.scale_chart(poll, tally, labels, mine))
-        out.append(Spacer(1, 4))
-        out.append(marked(f"<b>{markup(labels('mean'))}</b> {tally['mean']:g}   ·   "
-                          f"<b>{markup(labels('median'))}</b> {tally['median']:g}", "small"))
-    elif poll.type == "ranking":
-        out.append(charts.rank_chart(poll, tally, results.rank_positions[poll.id], labels))
+    return out + PRINTED[poll.type].room_chart(poll, tally, results, labels, mine)
+
+
+# ----- the four types ----------------------------------------------------------------------
+
+def _choice_space(poll, labels, width):
+    if poll.multiple:
+        limit = poll.max_choices or len(poll.options)
+        hint = labels("tick_all") if limit >= len(poll.options) else labels("tick_many", n=limit)
     else:
-        if tally["terms"]:
-            out.append(para(labels("terms"), "h3"))
-            out.append(charts.term_bars(tally["terms"]))
-        if results.hidden[poll.id]:
-            out.append(para(labels("hidden", n=results.hidden[poll.id]), "meta"))
+        hint = labels("tick_one")
+    return hint, option_marks(poll.options, width, "box" if poll.multiple else "circle")
+
+
+def _choice_chart(poll, tally, results, labels, mine):
+    return [charts.choice_bars(poll, tally, labels, mine or ())]
+
+
+def _scale_space(poll, labels, width):
+    return labels("circle_one"), ScaleToCircle(poll.scale_min, poll.scale_max, poll.left, poll.right)
+
+
+def _scale_chart(poll, tally, results, labels, mine):
+    return [charts.scale_chart(poll, tally, labels, mine), Spacer(1, 4),
+            marked(f"<b>{markup(labels('mean'))}</b> {tally['mean']:g}   ·   "
+                   f"<b>{markup(labels('median'))}</b> {tally['median']:g}", "small")]
+
+
+def _ranking_space(poll, labels, width):
+    return labels("rank", n=len(poll.options)), option_marks(poll.options, width, "rank")
+
+
+def _ranking_chart(poll, tally, results, labels, mine):
+    positions = results.statistics[poll.id]["positions"]
+    return [charts.rank_chart(poll, tally, positions, labels)]
+
+
+def _open_space(poll, labels, width):
+    return labels("write"), RuledLines(max(4, min(9, poll.max_length // 60)))
+
+
+def _open_chart(poll, tally, results, labels, mine):
+    out: list[Flowable] = []
+    if tally["terms"]:
+        out.append(para(labels("terms"), "h3"))
+        out.append(charts.term_bars(tally["terms"]))
+    if results.hidden[poll.id]:
+        out.append(para(labels("hidden", n=results.hidden[poll.id]), "meta"))
     return out
+
+
+PRINTED: dict[str, PrintedType] = {
+    "choice": PrintedType(_choice_space, _choice_chart),
+    "scale": PrintedType(_scale_space, _scale_chart),
+    "ranking": PrintedType(_ranking_space, _ranking_chart),
+    "open": PrintedType(_open_space, _open_chart),
+}

@@ -4,11 +4,12 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, Spacer
 
+from workshop.polltypes import describe_answer
+
 from .doc import Furniture, build_pdf, frame_width
 from .handout import accent_rule, bullets, panel
 from .labels import Labels
 from .questions import kicker, room_chart
-from .results import describe_answer
 from .styles import MINE, WHITE, css, marked, para
 from .text import markup
 

@@ -36,7 +36,7 @@ class Builder:
         self.results: dict = {}  # (db, (deck path, mtime), session) -> (version, SessionResults)
 
     def deck(self, path: str):
-        from workshop.deck import load_deck
+        from workshop.deck_file import load_deck
         key = (path, os.stat(path).st_mtime_ns)
         if key not in self.decks:
             self.decks = {key: load_deck(path)}

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from handouts import build_handouts, build_summary, build_takeaway, load_results  # noqa: E402
-from workshop.deck import load_deck  # noqa: E402
+from workshop.deck_file import load_deck  # noqa: E402
 from workshop.simulate import simulate  # noqa: E402
 from workshop.store import open_store  # noqa: E402
 

@@ -627,7 +627,7 @@ def median_of(runs: list[dict]) -> dict:
 
 def choose_polls(deck_path: str, k: int) -> list[dict]:
     sys.path.insert(0, str(ROOT))
-    from workshop.deck import load_deck
+    from workshop.deck_file import load_deck
     deck = load_deck(deck_path)
     chosen = list(deck.polls.values())[:k]
     return [{**p.public(), "slide": deck.poll_slide_index(p.id)} for p in chosen]

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the helpers the browser tests use
 from browser_support import (CONSOLE_VIEWPORT, Phone, chromium, facilitator_context,  # noqa: E402
                              missing_browser_reason, phone_context, wait_connected, wait_slide)
 from realserver import DECK, Peer, RealServer, new_token  # noqa: E402
-from workshop.deck import load_deck  # noqa: E402
+from workshop.deck_file import load_deck  # noqa: E402
 
 ZH_DECK = ROOT / "decks" / "leaders-role.zh.yaml"
 OUT = ROOT / "docs" / "screenshots"

@@ -27,7 +27,8 @@ def default_db() -> str:
 
 def load_or_fail(path):
     """Return the deck, or exit 1 with one `PATH:LINE: message` per problem."""
-    from workshop.deck import DeckError, load_deck
+    from workshop.deck import DeckError
+    from workshop.deck_file import load_deck
     try:
         return load_deck(path)
     except DeckError as exc:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from workshop.polls import AnswerError, clean_nickname
+from workshop.polltypes import AnswerError
+from workshop.text import clean_nickname
 from workshop.session import ControlError
 
 from .broadcast import facilitators, phone_slice, phones

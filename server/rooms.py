@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from workshop import ids
-from workshop.deck import Deck, DeckError, load_deck
-from workshop.polls import AnswerError, OpenTally, new_tally, normalize_answer
+from workshop.deck import Deck, DeckError
+from workshop.deck_file import load_deck
+from workshop.polltypes import AnswerError, new_tally, normalize_answer
+from workshop.polltypes.open import OpenTally
 from workshop.session import (NOTHING, PENDING, Change, ControlError, SessionState, apply,
                               target_poll)
 from workshop.store import JoinCodeTaken, RoomState, SessionRow, Store

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from server import create_app, socketio
-from workshop.deck import load_deck
+from workshop.deck_file import load_deck
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DECK = ROOT / "decks" / "leaders-role.yaml"

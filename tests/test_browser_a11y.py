@@ -18,7 +18,7 @@ from browser_support import (
     start_server, wait_connected, wait_slide)
 from realserver import DECK, ROOT, new_token
 from server import i18n
-from workshop.deck import load_deck
+from workshop.deck_file import load_deck
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from browser_support import (
     PageErrors, Phone, WAIT_MS, chromium, decode_qr, facilitator_context, has_cjk,
     phone_context, start_server, wait_connected, wait_slide, wait_until)
 from realserver import DECK
-from workshop.deck import load_deck
+from workshop.deck_file import load_deck
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,7 @@ from browser_support import browser  # noqa: F401 - the module's chromium, a fix
 from browser_support import (
     PageErrors, facilitator_context, phone_context, start_server, wait_connected)
 from realserver import DECK, ROOT, new_token
-from workshop.deck import load_deck
+from workshop.deck_file import load_deck
 
 VENDOR = ROOT / "server" / "static" / "vendor"
 sys.path.insert(0, str(ROOT / "scripts"))

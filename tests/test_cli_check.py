@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from workshop.deck import POLL_TYPES, load_deck
+from workshop.deck_file import load_deck
+from workshop.polltypes import POLL_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKSHOP = Path(sys.executable).with_name("workshop")

@@ -19,7 +19,7 @@ import pytest
 import socketio
 
 from realserver import DECK, RealServer, new_token
-from workshop.deck import load_deck
+from workshop.deck_file import load_deck
 from server.rooms import Room
 from workshop.store import open_store
 

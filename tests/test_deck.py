@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from workshop.deck import POLL_TYPES, DeckError, load_deck, parse_deck
+from workshop.deck import DeckError
+from workshop.deck_file import load_deck, parse_deck
+from workshop.polltypes import POLL_TYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 EN_DECK = ROOT / "decks" / "leaders-role.yaml"

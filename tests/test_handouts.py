@@ -16,7 +16,7 @@ from reportlab import rl_config
 
 from handouts import build_handouts, load_results
 from workshop import ids
-from workshop.deck import load_deck
+from workshop.deck_file import load_deck
 from workshop.store import open_store
 
 MINI_DECK = """\

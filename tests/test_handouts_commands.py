@@ -190,7 +190,7 @@ def test_report_worker_answers_a_bad_job_in_one_line_and_serves_the_next(cli, wo
 
 
 def test_report_worker_reads_the_results_once_per_version(cli, worker):
-    from workshop.deck import load_deck
+    from workshop.deck_file import load_deck
     from workshop.store import open_store
     session = simulated(cli)
     job = {**paths(), "session": session, "builder": "export_json"}

@@ -6,7 +6,7 @@ from test_handouts import (ANSWERS, HIDDEN_TEXT, T0, make_session, mini,  # noqa
                            ticking_clock, write_deck)
 
 from handouts import load_results
-from handouts.results import describe_answer
+from workshop.polltypes import describe_answer
 from workshop.store import open_store
 
 

@@ -17,7 +17,7 @@ import socketio as socketio_client
 
 from realserver import (HOST, Peer, RawSocket, RealServer, Refused, new_token, write_all_types_deck)
 from server import socketio
-from workshop.deck import load_deck
+from workshop.deck_file import load_deck
 
 ANSWER_CODES = {"bad_payload", "unknown_poll", "poll_not_open", "no_change", "bad_value", "unknown_option",
                 "too_many", "out_of_range", "bad_ranking", "empty", "too_long", "rate_limited"}

@@ -10,7 +10,7 @@ import requests
 import websocket
 
 from realserver import DECK, Peer, RawSocket, RealServer, Refused, goto_poll, new_token
-from workshop.deck import load_deck
+from workshop.deck_file import load_deck
 
 
 @pytest.fixture(scope="module")

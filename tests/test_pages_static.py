@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.deck import parse_deck
+from workshop.deck_file import parse_deck
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "server" / "static"

@@ -19,7 +19,7 @@ from handouts.results import OpenAnswer
 from handouts.styles import MARGIN_X
 from handouts.text import clean
 from workshop.deck import Deck, Poll, Slide
-from workshop.polls import normalize_answer
+from workshop.polltypes import normalize_answer
 from workshop.store import open_store
 
 

@@ -1,4 +1,5 @@
-"""Answer rules and incremental tallies (server/polls.py): pure functions, no server."""
+"""Answer rules and incremental tallies of the four poll types (workshop/polltypes/), and the text
+helpers they use (workshop/text.py): pure functions, no server."""
 from __future__ import annotations
 
 import statistics
@@ -6,8 +7,12 @@ import statistics
 import pytest
 
 from workshop.deck import Poll
-from workshop.polls import (AnswerError, ChoiceTally, OpenTally, RankingTally, ScaleTally, clean_text,
-                          new_tally, normalize_answer, terms_of)
+from workshop.polltypes import AnswerError, new_tally, normalize_answer
+from workshop.polltypes.choice import ChoiceTally
+from workshop.polltypes.open import OpenTally
+from workshop.polltypes.ranking import RankingTally
+from workshop.polltypes.scale import ScaleTally
+from workshop.text import clean_text, terms_of
 
 SINGLE = Poll(id="single", type="choice", question="Pick one", options=("a", "b", "c"))
 MULTI = Poll(id="multi", type="choice", question="Pick some", options=("a", "b", "c", "d"), multiple=True,

@@ -129,6 +129,6 @@ def test_a_takeaway_is_posted_never_asked_for_in_a_url(app, room, facilitator, p
     ("x" * 41, True, "x" * 40), (5, True, None), ("Ben\ud800", False, "Ben\ufffd"),
 ])
 def test_a_nickname_is_cleaned_in_one_place(name, cut, expected):
-    from workshop.polls import clean_nickname
+    from workshop.text import clean_nickname
     assert clean_nickname(name, cut=cut) == expected
 

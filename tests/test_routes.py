@@ -57,7 +57,7 @@ def test_console_key_is_traded_for_an_httponly_cookie(client, room):
 
 
 def test_projector_speaks_the_decks_language_whatever_the_laptops_browser(app, rooms, client):
-    from workshop.deck import load_deck
+    from workshop.deck_file import load_deck
     zh = ROOT / "decks" / "leaders-role.zh.yaml"
     room = rooms.create(load_deck(zh), str(zh))
     key = room.row.facilitator_key

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.deck import load_deck
+from workshop.deck_file import load_deck
 from workshop.session import (ACTIONS, CLOSED, NOTHING, OPEN, PENDING, Change, ControlError, SessionState, apply,
                             default_revealed)
 

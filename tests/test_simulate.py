@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from workshop.deck import load_deck
-from workshop.polls import normalize_answer, terms_of
+from workshop.deck_file import load_deck
+from workshop.polltypes import normalize_answer
 from workshop.simulate import simulate
 from workshop.store import open_store
+from workshop.text import terms_of
 
 DECKS = Path(__file__).resolve().parent.parent / "decks"
 NOW = 1_767_000_000.0

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from realserver import write_all_types_deck
-from workshop.deck import load_deck
+from workshop.deck_file import load_deck
 from server.rooms import Room, RoomRegistry
-from workshop.polls import AnswerError, normalize_answer
+from workshop.polltypes import AnswerError, normalize_answer
 from workshop.session import ControlError
 from workshop.store import open_store
 

@@ -1,0 +1,103 @@
+"""Open: a short text in the participant's own words; the room sees terms and latest answers."""
+from __future__ import annotations
+
+from collections import Counter
+
+from ..text import clean_text, terms_of
+from .base import AnswerError, PollType, Tally
+from .open_phrases import PHRASES, TOPICS
+
+
+class OpenTally(Tally):
+    """The answers' texts, the word-cloud terms, and which answers the facilitator hid."""
+
+    LATEST = 20
+    TERMS = 40
+
+    def __init__(self, poll):
+        super().__init__(poll)
+        self.texts: dict[int, str] = {}  # participant id -> text, oldest first
+        self.hidden: set[int] = set()
+        self.terms: Counter = Counter()
+
+    def add(self, participant_id, value):
+        super().add(participant_id, value)
+        self.texts.pop(participant_id, None)
+        self.texts[participant_id] = value
+        if participant_id not in self.hidden:
+            self.terms.update(set(terms_of(value)))
+
+    def remove(self, participant_id, value):
+        super().remove(participant_id, value)
+        self.texts.pop(participant_id, None)
+        if participant_id not in self.hidden:
+            self.terms.subtract(set(terms_of(value)))
+        self.hidden.discard(participant_id)
+
+    def hide(self, participant_id: int, hidden: bool) -> bool:
+        """Hide or show one answer; return whether anything changed."""
+        if participant_id not in self.texts or (participant_id in self.hidden) == hidden:
+            return False
+        sign = -1 if hidden else 1
+        self.terms.update({t: sign for t in set(terms_of(self.texts[participant_id]))})
+        (self.hidden.add if hidden else self.hidden.discard)(participant_id)
+        return True
+
+    def snapshot(self, revealed):
+        data = super().snapshot(revealed)
+        data["terms"] = [[t, c] for t, c in
+                         sorted(((t, c) for t, c in self.terms.items() if c > 0),
+                                key=lambda tc: (-tc[1], tc[0]))[: self.TERMS]]
+        latest = [(who, text) for who, text in self.texts.items() if who not in self.hidden]
+        data["latest"] = [{"participant": who, "text": text} for who, text in latest[-self.LATEST:]][::-1]
+        data["hidden"] = len(self.hidden)
+        return data
+
+
+class Open(PollType):
+    name = "open"
+    optional = frozenset({"max_length"})
+    free_text = True
+    answer_rate = 0.8
+    change_rate = 0.0
+
+    def build(self, check, data, where):
+        return dict(max_length=check.number(data, "max_length", where, 280,
+                                            integer=True, lo=1, hi=2000))
+
+    def public(self, poll):
+        return dict(max_length=poll.max_length)
+
+    def normalize(self, poll, value):
+        if not isinstance(value, str):
+            raise AnswerError("bad_value", "Send your answer as text.")
+        text = clean_text(value)
+        if not text:
+            raise AnswerError("empty", "Write something before sending.")
+        if len(text) > poll.max_length:
+            raise AnswerError("too_long", f"Keep it to {poll.max_length} characters (this has {len(text)}).")
+        return text
+
+    def restore(self, poll, stored):
+        # stored already cleaned; a later, shorter max_length still counts
+        return stored if isinstance(stored, str) and stored.strip() else None
+
+    def new_tally(self, poll):
+        return OpenTally(poll)
+
+    def answer_generator(self, poll, rng, language):
+        question = poll.question.lower()
+        topic = next((name for name, words in TOPICS.items() if any(w in question for w in words)),
+                     "generic")
+        stances, cores, endings = PHRASES[language][topic]
+        terms = [t for t in terms_of(poll.question) if len(t) > 3 or language == "zh"] or ["trust"]
+        space = "" if language == "zh" else " "
+
+        def write():
+            text = f"{rng.choice(stances)}{space}{rng.choice(cores)}{rng.choice(endings)}"
+            text = text.replace("{term}", rng.choice(terms))
+            return text[: poll.max_length].strip()
+        return write
+
+    def describe(self, poll, value):
+        return value
