@@ -5,6 +5,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (CondPageBreak, Flowable, HRFlowable, KeepTogether,
                                 NextPageTemplate, PageBreak, Spacer, Table, TableStyle)
 
+from workshop import polltypes
+
 from . import fonts
 from .doc import Furniture, build_pdf, frame_width
 from .handout import cover, credit_rows, facts_table
@@ -92,7 +94,7 @@ def poll_section(poll, number: int, results, labels: Labels, width: float) -> li
     head = [kicker(number, poll, labels), para(poll.question, "question"), Spacer(1, 2)]
     out: list[Flowable] = [CondPageBreak(60 * mm),
                            KeepTogether(head + room_chart(poll, results, labels))]
-    if poll.type == "open":
+    if polltypes.get(poll.type).free_text:
         answers = results.open_answers[poll.id]
         if answers:
             out.append(para(f"{labels('answers')} ({len(answers)})", "h3"))
@@ -115,7 +117,7 @@ def answer_para(label: str, text: str) -> Flowable:
 
 def appendix(deck, results, labels: Labels, numbers: dict) -> list[Flowable]:
     """Return the appendix: each participant's open answers together."""
-    open_ids = [pid for pid, poll in deck.polls.items() if poll.type == "open"]
+    open_ids = [pid for pid, poll in deck.polls.items() if polltypes.get(poll.type).free_text]
     by_person: dict[int, list[tuple[str, str]]] = {}
     for pid in open_ids:
         for a in results.open_answers[pid]:

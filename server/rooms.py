@@ -11,11 +11,10 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
-from workshop import ids
+from workshop import ids, polltypes
 from workshop.deck import Deck, DeckError
 from workshop.deck_file import load_deck
 from workshop.polltypes import AnswerError, new_tally, normalize_answer
-from workshop.polltypes.open import OpenTally
 from workshop.session import (NOTHING, PENDING, Change, ControlError, SessionState, apply,
                               target_poll)
 from workshop.store import JoinCodeTaken, RoomState, SessionRow, Store
@@ -205,7 +204,7 @@ class Room:
         tally = self.tallies[poll_id]
         if participant_id not in self.answers[poll_id]:
             raise ControlError("unknown_participant", "That participant has not answered this question.")
-        if isinstance(tally, OpenTally) and tally.hide(participant_id, hidden):
+        if tally.hide(participant_id, hidden):  # apply() let only free-text polls through
             self.store.hide_answer(self.id, poll_id, participant_id, hidden)
             self.results_version += 1
             return Change(tallies=frozenset((poll_id,)))
@@ -213,7 +212,7 @@ class Room:
 
     def open_answers(self, poll_id) -> list[dict]:
         poll = self.deck.polls.get(poll_id) if isinstance(poll_id, str) else None
-        if poll is None or poll.type != "open":
+        if poll is None or not polltypes.get(poll.type).free_text:
             raise ControlError("unknown_poll", "There is no open-text question with that id.")
         names = {p.id: p.nickname or p.pseudonym for p in self.store.participants(self.id)}
         with self.lock:

@@ -18,7 +18,7 @@ from workshop.deck_file import DeckChecker, load_deck, parse_deck
 from workshop.polltypes import (POLL_TYPES, REGISTRY, AnswerError, PollType, Tally,
                                 describe_answer, new_tally, normalize_answer)
 from workshop.simulate import simulate
-from workshop.store import Store
+from workshop.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOKS = ("build", "public", "normalize", "restore", "new_tally", "statistics",
@@ -257,7 +257,7 @@ def test_a_registered_type_is_simulated_and_read_back_for_reports(estimate, tmp_
     path = tmp_path / "est.yaml"
     path.write_text(ESTIMATE_DECK, encoding="utf-8")
     deck = load_deck(path)
-    store = Store(tmp_path / "sim.db")
+    store = open_store(str(tmp_path / "sim.db"))
     try:
         sid = simulate(store, deck, path, 40, seed=5, clock=lambda: 1_767_000_000.0)
         answers = store.answers(sid)
@@ -293,7 +293,7 @@ def test_the_core_imports_neither_web_nor_print():
 
 
 def test_the_architecture_section_names_every_hook_and_type():
-    text = (ROOT / "docs" / "architecture-polltypes.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     for word in HOOKS + ("required", "optional", "free_text", "answer_rate", "change_rate",
                          "answer_space", "room_chart", "WIDGETS", "BUILD", "UPDATE"):
         assert f"`{word}" in text, word

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from . import polltypes
 from .deck import Deck, Poll
 
 PENDING, OPEN, CLOSED = "pending", "open", "closed"
@@ -155,7 +156,7 @@ def apply(state: SessionState, action: str, args: dict) -> Change:
         ps.revealed = default_revealed(deck, deck.polls[poll_id])
         return Change(polls=frozenset({poll_id}), reset=frozenset({poll_id}), tallies=frozenset({poll_id}))
     elif action == "hide_answer":
-        if deck.polls[poll_id].type != "open":
+        if not polltypes.get(deck.polls[poll_id].type).free_text:
             raise ControlError("not_open_text", "Only open-text answers can be hidden.")
         participant = args.get("participant")
         if not isinstance(participant, int) or isinstance(participant, bool):
