@@ -16,6 +16,8 @@ import re
 import unicodedata
 from xml.sax.saxutils import escape
 
+from workshop.text import first_visible
+
 from . import fonts
 
 _CJK = re.compile("[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
@@ -121,6 +123,7 @@ def csv_cell(value) -> str:
     text = fix_surrogates(str(value))
     text = "".join(ch for ch in text
                    if ch in "\t\r\n" or unicodedata.category(ch) != "Cc")
-    if text.startswith(_FORMULA_START):
+    # a spreadsheet skips invisible characters before a formula: "\ufeff=1+1" is one too
+    if text.startswith(_FORMULA_START) or first_visible(text) in _FORMULA_START[:4]:
         return "'" + text
     return text

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import threading
-from dataclasses import dataclass
 from typing import Callable
 
 from workshop import ids, polltypes
@@ -26,14 +25,6 @@ def _ignore(room: "Room", change: Change) -> None:
     """The listener of a room nobody shows (reports, tests)."""
 
 
-@dataclass
-class Stored:
-    """A participant's answer as the room caches it."""
-
-    value: object
-    uid: str
-
-
 class Room:
     """One live session: the store's truth plus in-memory tallies rebuilt from it."""
 
@@ -41,7 +32,8 @@ class Room:
         self.deck, self.row, self.store, self.listener = deck, row, store, listener
         self.lock = threading.RLock()
         self.tallies: dict = {}
-        self.answers: dict = {}  # poll id -> participant id -> Stored
+        self.answers: dict = {}  # poll id -> participant id -> their answer's value
+        self.uids: set[tuple[str, int, str]] = set()  # (poll, participant, uid) of every answer given
         self.participants = 0
         self._connected = 0
         # counts changes to what reports print: one read of the results serves a version
@@ -99,10 +91,11 @@ class Room:
             for a in sorted(self.store.answers(self.id), key=lambda a: a.last_at):
                 if a.poll_id not in self.tallies:
                     continue  # the deck lost this poll since; the answer stays in the store
-                self.answers[a.poll_id][a.participant_id] = Stored(a.value, a.uid)
+                self.answers[a.poll_id][a.participant_id] = a.value
                 self.tallies[a.poll_id].add(a.participant_id, a.value)
                 if a.hidden:
                     self.tallies[a.poll_id].hide(a.participant_id, True)
+            self.uids = self.store.answer_uids(self.id)
             self.participants = self.store.participant_count(self.id)
 
     # ----- participants -----
@@ -141,34 +134,44 @@ class Room:
             self.results_version += 1
 
     def my_answers(self, participant_id: int) -> dict:
-        return {pid: got[participant_id].value for pid, got in self.answers.items() if participant_id in got}
+        return {pid: got[participant_id] for pid, got in self.answers.items() if participant_id in got}
 
     # ----- answers -----
 
     def answer(self, participant_id: int, poll_id, value, uid: str = "") -> dict:
-        """Validate, commit and count an answer; return the reply for the phone."""
+        """Validate, commit and count an answer; return the reply for the phone.
+
+        A uid this participant already gave an answer to this poll under is a resend: it is
+        acknowledged as a duplicate with the answer stored now, and changes nothing, even when
+        that answer has since been replaced or the poll closed (the phone learns it counted).
+        """
         poll = self.deck.polls.get(poll_id) if isinstance(poll_id, str) else None
         if poll is None:
             raise AnswerError("unknown_poll", "There is no such question in this workshop.")
         with self.lock:
+            stored = self.answers[poll_id].get(participant_id)
+            if uid and (poll_id, participant_id, uid) in self.uids:
+                return {"ok": True, "poll": poll_id, "value": stored, "duplicate": True}
             if not self.state.accepts(poll_id):
                 status = self.state.polls[poll_id].status
                 raise AnswerError("poll_not_open", "Voting has not started on this question yet."
                                   if status == PENDING else "Voting on this question is closed.")
-            previous = self.answers[poll_id].get(participant_id)
-            if previous and uid and previous.uid == uid:
-                return {"ok": True, "poll": poll_id, "value": previous.value, "duplicate": True}
-            if previous and not poll.allow_change:
+            if stored is not None and not poll.allow_change:
                 raise AnswerError("no_change", "You have answered this one; it cannot be changed.")
             value = normalize_answer(poll, value)
-            if previous and previous.value == value:
+            if stored == value:  # the same answer again: only its uid is new
+                if uid:
+                    self.store.remember_uid(self.id, poll_id, participant_id, uid)
+                    self.uids.add((poll_id, participant_id, uid))
                 return {"ok": True, "poll": poll_id, "value": value, "duplicate": False}
             self.store.save_answer(self.id, poll_id, participant_id, value, uid)
+            if uid:
+                self.uids.add((poll_id, participant_id, uid))
             tally = self.tallies[poll_id]
-            if previous:
-                tally.remove(participant_id, previous.value)
+            if stored is not None:
+                tally.remove(participant_id, stored)
             tally.add(participant_id, value)
-            self.answers[poll_id][participant_id] = Stored(value, uid)
+            self.answers[poll_id][participant_id] = value
             self.results_version += 1
         self._tell(Change(tallies=frozenset((poll_id,))))
         return {"ok": True, "poll": poll_id, "value": value, "duplicate": False}

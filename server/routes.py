@@ -5,6 +5,8 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
                    url_for)
 from markupsafe import Markup
 
+from workshop.session import reveal_closes
+
 from . import i18n, qr, reports
 from .live import live
 from .reports import ReportError
@@ -166,7 +168,8 @@ def console(session_id):
         return traded
     deck_meta = [{"index": i, "kind": s.kind, "heading": s.heading, "notes": s.notes,
                   "minutes": s.minutes,
-                  "poll": dict(s.poll.public(), correct=list(s.poll.correct)) if s.poll else None}
+                  "poll": dict(s.poll.public(), correct=list(s.poll.correct), stays_open=s.poll.stays_open,
+                               reveal_closes=reveal_closes(room.deck, s.poll)) if s.poll else None}
                  for i, s in enumerate(room.deck.slides)]
     downloads = {name: url_for(f".{endpoint}", session_id=room.id) for name, endpoint in
                  (("summary", "summary"), ("handouts", "handouts_pdf"),

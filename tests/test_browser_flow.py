@@ -119,11 +119,16 @@ def in_step(room: Room, deck, index: int) -> None:
 
 
 def show(room: Room, deck, poll_id: str) -> int:
-    """Click the poll's slide in the console list and wait until everyone is there, voting open."""
+    """Click the poll's slide in the console list and wait until everyone is there, voting open
+    (a poll the room moved past was closed then: the console opens it again)."""
     index = deck.poll_slide_index(poll_id)
     room.console.get_by_test_id(f"goto-{index}").click()
     in_step(room, deck, index)
-    expect(current_slide(room.projector)).to_have_attribute("data-status", "open")
+    slide = current_slide(room.projector)
+    expect(slide).not_to_have_attribute("data-status", "pending")
+    if slide.get_attribute("data-status") == "closed":
+        room.console.get_by_test_id("con-voting").click()
+    expect(slide).to_have_attribute("data-status", "open")
     for phone in room.phones:
         phone.wait_poll(deck.polls[poll_id].question)
     return index
@@ -289,10 +294,16 @@ def test_quiz_reveal_with_the_r_key_marks_the_correct_answer(room, deck):
     assert bar_counts(chart) == [0, 0, 0, 0], "hidden results leaked to the projector"
     for phone in room.phones:
         expect(phone.tid("phone-results")).to_be_hidden()
+    expect(room.console.get_by_test_id("con-results")).to_contain_text("closes voting")
+    expect(room.console.get_by_test_id("poll-lifecycle")).to_contain_text("closes voting first")
 
     room.projector.keyboard.press("r")
     expect(slide).to_have_attribute("data-revealed", "true")
     expect(room.console.get_by_test_id("console-reveal-state")).to_have_class("pill pill--revealed")
+    for phone in room.phones:  # voting closed before the answer was shown: nothing offers a change
+        expect(phone.tid("answer-status")).to_contain_text("Voting closed: the answer is being shown.")
+        expect(phone.page.locator("#submit")).to_be_hidden()
+        expect(phone.page.locator('[data-testid="poll"] input').first).to_be_disabled()
     want = expected_counts(picks, 4)
     wait_until(lambda: bar_counts(chart) == want, message="projector quiz counts")
     expect(chart.locator('li[data-index="0"]')).to_have_class(re.compile(r"\bis-correct\b"))
@@ -415,3 +426,17 @@ def test_a_phone_in_chinese_sends_a_chinese_answer_to_the_word_cloud(room, deck)
     wait_until(lambda: {"以身作则", "倾听团队"} <= set(cloud_terms(slide)),
                message="Chinese terms in the word cloud")
     expect(room.console.get_by_test_id("participants-joined")).to_have_text(str(PHONES))
+
+
+def test_the_open_answer_counter_counts_characters_as_the_server_does(room, deck):
+    show(room, deck, "homework-leader")
+    limit = deck.polls["homework-leader"].max_length
+    phone = room.phones[1]
+    area = phone.tid("open-input")
+    area.fill("👍" * (limit + 5))  # one character each, two UTF-16 units each
+    area.dispatch_event("input")
+    assert area.evaluate("a => [...a.value].length") == limit  # never more than the server takes
+    expect(phone.page.locator(".counter")).to_have_text(f"{limit} / {limit}")
+    phone.submit()
+    stored = room.tallies()["homework-leader"]["latest"][0]["text"]
+    assert stored == "👍" * limit

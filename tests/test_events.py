@@ -141,6 +141,48 @@ def test_every_poll_type_is_answered_and_tallied(app, phone, facilitator, room, 
     assert terms.get("listen") == 1
 
 
+def test_a_stale_retry_never_takes_an_answer_back_in_time(phone, facilitator, room, deck):
+    goto_poll(facilitator, deck, "tension-dream-reality")
+    p = phone()
+    send = lambda value, uid: p.emit("answer", {"poll": "tension-dream-reality", "value": value,  # noqa: E731
+                                                "uid": uid}, callback=True)
+    assert send(2, "u1")["duplicate"] is False
+    assert send(4, "u2")["duplicate"] is False
+    for n in range(3, 8):  # many answers to the same poll, each replacing the last
+        assert send(n, f"u{n}")["ok"]
+    for uid in ("u1", "u2", "u5"):  # a phone's retry queue after a reconnect
+        assert send(2, uid) == {"ok": True, "poll": "tension-dream-reality", "value": 7, "duplicate": True}
+    assert [a.value for a in room.store.answers(room.id, "tension-dream-reality")] == [7]
+    assert tallies(facilitator)["tension-dream-reality"]["mean"] == 7
+
+
+def test_a_retry_after_the_poll_closed_is_still_recognised(phone, facilitator, room, deck):
+    goto_poll(facilitator, deck, "warmup-role")
+    p = phone()
+    assert p.emit("answer", {"poll": "warmup-role", "value": 1, "uid": "w1"}, callback=True)["ok"]
+    assert facilitator.emit("control", {"action": "next"}, callback=True)["ok"]  # moving on closes it
+    again = p.emit("answer", {"poll": "warmup-role", "value": 1, "uid": "w1"}, callback=True)
+    assert again == {"ok": True, "poll": "warmup-role", "value": [1], "duplicate": True}
+    late = p.emit("answer", {"poll": "warmup-role", "value": 0, "uid": "w2"}, callback=True)
+    assert late["error"] == "poll_not_open"
+
+
+def test_revealing_a_quiz_closes_voting_and_phones_are_told(phone, facilitator, room, deck):
+    goto_poll(facilitator, deck, "quiz-fire-principle")
+    p = phone()
+    wrong = next(i for i in range(len(deck.polls["quiz-fire-principle"].options))
+                 if i not in deck.polls["quiz-fire-principle"].correct)
+    assert p.emit("answer", {"poll": "quiz-fire-principle", "value": wrong}, callback=True)["ok"]
+    p.get_received()
+    ack = facilitator.emit("control", {"action": "reveal"}, callback=True)
+    assert ack["state"]["polls"]["quiz-fire-principle"] == {"status": "closed", "revealed": True}
+    state = received(p, "state")[-1]
+    assert state["poll_state"] == {"status": "closed", "revealed": True}
+    switch = p.emit("answer", {"poll": "quiz-fire-principle",
+                               "value": deck.polls["quiz-fire-principle"].correct[0]}, callback=True)
+    assert switch["error"] == "poll_not_open"
+
+
 def test_participant_control_events_are_refused(phone, room):
     p = phone()
     for event, payload in (("control", {"action": "next"}), ("open_answers", {"poll": "homework-leader"})):

@@ -56,7 +56,8 @@ def test_runs_split_latin_and_chinese():
                                       (fonts.LATIN, "cd")]
 
 
-@pytest.mark.parametrize("raw", ['=HYPERLINK("http://x")', "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("raw", ['=HYPERLINK("http://x")', "+1", "-1+2", "@SUM(A1)", "\tx", "\rx",
+                                 "\ufeff=1+1", "\u200b=1+1", "\u200b\u2060+1", " \u200d@SUM(A1)"])
 def test_csv_cell_neutralises_anything_a_spreadsheet_could_run(raw):
     assert csv_cell(raw) == "'" + raw
 

@@ -320,10 +320,30 @@ def test_resume_keeps_slide_poll_states_answers_and_participants(server, deck):
         "homework-followers": [0], "tension-dream-reality": 7, "homework-leader": "Listen first"}
     assert welcome["state"] == ana_before["state"]
     assert ana.call("answer", {"poll": "tension-dream-reality", "value": 1})["error"] == "poll_not_open"
+    assert ana.call("answer", {"poll": "quiz-fire-principle", "value": 0})["error"] == "poll_not_open"  # revealed
+    assert console.call("control", {"action": "open"})["ok"]
     assert ana.call("answer", {"poll": "quiz-fire-principle", "value": 0})["ok"]
     newcomer = server.phone().wait_for("welcome")["participant"]
     assert newcomer["id"] not in (ana_id["id"], ben_id)
     assert console.wait_for("tally", lambda t: t["participants"] == 3)
+
+
+def test_a_stale_retry_after_a_restart_changes_nothing(server, deck):
+    console = server.facilitator()
+    goto_poll(console, deck, "tension-dream-reality")
+    token = new_token()
+    phone = server.phone(token)
+    for value, uid in ((2, "u1"), (4, "u2")):
+        assert phone.call("answer", {"poll": "tension-dream-reality", "value": value, "uid": uid})["ok"]
+    phone.close()
+    console.close()
+    server.kill()  # kill -9: nothing but the database survives
+    server.restart()
+    again = server.phone(token)
+    assert again.wait_for("welcome")["answers"]["tension-dream-reality"] == 4
+    retry = again.call("answer", {"poll": "tension-dream-reality", "value": 2, "uid": "u1"})
+    assert retry == {"ok": True, "poll": "tension-dream-reality", "value": 4, "duplicate": True}
+    assert again.call("sync", {})["answers"]["tension-dream-reality"] == 4
 
 
 def test_resume_of_an_unknown_session_is_one_clear_line(server):

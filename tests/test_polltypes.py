@@ -106,7 +106,8 @@ WHY = Poll(id="o", type="open", question="?", max_length=5)
 
 @pytest.mark.parametrize("poll, value, text", [
     (COLOURS, [2, 0], "Red; Blue"),
-    (COLOURS, 1, "Green"),
+    (COLOURS, [1], "Green"),
+    (COLOURS, 1, "1"),  # a multiple choice is a list: a bare number no longer fits, shown raw
     (MOOD, -2, "-2"),
     (ORDER, [2, 0, 1], "1. Talent > 2. Trust > 3. Goal"),
     (WHY, "Because it is", "Because it is"),  # stored when the limit was longer: still read
@@ -126,7 +127,8 @@ def test_restore_keeps_stored_open_text_but_drops_answers_that_no_longer_fit():
     with pytest.raises(AnswerError):
         normalize_answer(WHY, "longer than five")
     assert polltypes.restore_answer(MOOD, 9) is None
-    assert polltypes.restore_answer(COLOURS, [2, 2, 0]) == [0, 2]
+    assert polltypes.restore_answer(COLOURS, [2, 2, 0]) is None  # never stored: a choice is each option once
+    assert polltypes.restore_answer(COLOURS, [2, 0]) == [0, 2]
 
 
 def test_ranking_statistics_count_each_items_places():

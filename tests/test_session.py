@@ -8,7 +8,7 @@ import pytest
 
 from workshop.deck_file import load_deck
 from workshop.session import (ACTIONS, CLOSED, NOTHING, OPEN, PENDING, Change, ControlError, SessionState, apply,
-                            default_revealed)
+                            default_revealed, reveal_closes)
 
 DEFAULT_DECK = Path(__file__).resolve().parent.parent / "decks" / "leaders-role.yaml"
 
@@ -77,11 +77,14 @@ def test_quizzes_and_scenarios_start_hidden_and_other_polls_start_shown(deck, st
 
 # ----- navigation ----------------------------------------------------------------------------
 
-def test_next_and_prev_move_one_slide(state):
+def test_next_and_prev_move_one_slide(deck, state):
     assert apply(state, "next", {}).slide
     assert state.slide == 1
-    assert apply(state, "prev", {}) == Change(slide=True)
+    assert apply(state, "prev", {}).slide
     assert state.slide == 0
+    apply(state, "goto", {"slide": 2})
+    assert not deck.slides[2].poll and not deck.slides[3].poll
+    assert apply(state, "next", {}) == Change(slide=True)
 
 
 def test_prev_on_the_first_slide_and_next_on_the_last_change_nothing(deck, state):
@@ -129,11 +132,31 @@ def test_arriving_at_a_closed_poll_does_not_reopen_it(deck, state):
     assert state.polls["homework-followers"].status == CLOSED
 
 
-def test_leaving_an_open_poll_keeps_it_open(deck, state):
+def test_leaving_a_poll_that_stays_open_keeps_it_open(deck, state):
+    assert deck.polls["homework-followers"].stays_open  # homework: people may finish it later
     apply(state, "goto", {"slide": at(deck, "homework-followers")})
-    apply(state, "goto", {"slide": 0})
+    assert apply(state, "goto", {"slide": 0}) == Change(slide=True)
     assert state.polls["homework-followers"].status == OPEN
     assert state.current_poll is None
+
+
+def test_moving_on_closes_the_poll_the_room_leaves(deck, state):
+    assert not deck.polls["warmup-role"].stays_open
+    apply(state, "goto", {"slide": at(deck, "warmup-role")})
+    assert apply(state, "next", {}) == Change(slide=True, polls=frozenset({"warmup-role"}))
+    assert state.polls["warmup-role"].status == CLOSED
+    walked = SessionState(deck)
+    for _ in deck.slides:
+        apply(walked, "next", {})
+    still_open = {pid for pid, ps in walked.polls.items() if ps.status == OPEN}
+    assert still_open == {pid for pid, poll in deck.polls.items() if poll.stays_open}
+
+
+def test_leaving_a_closed_or_pending_poll_changes_only_the_slide(deck, state):
+    apply(state, "goto", {"slide": at(deck, "warmup-role")})
+    apply(state, "close", {})
+    assert apply(state, "next", {}) == Change(slide=True)
+    assert state.polls["warmup-role"].status == CLOSED
 
 
 # ----- voting and results --------------------------------------------------------------------
@@ -159,6 +182,43 @@ def test_toggle_voting(deck, state):
     assert state.polls["homework-followers"].status == OPEN
     apply(state, "toggle_voting", {"poll": "homework-leader"})  # pending counts as not open
     assert state.polls["homework-leader"].status == OPEN
+
+
+def test_revealing_a_quiz_or_a_scenario_closes_its_voting_first(deck, state):
+    for poll_id in ("quiz-fire-principle", "scenario-wang"):
+        apply(state, "goto", {"slide": at(deck, poll_id)})
+        assert state.polls[poll_id].status == OPEN
+        assert apply(state, "reveal", {}) == Change(polls=frozenset({poll_id}))
+        assert (state.polls[poll_id].status, state.polls[poll_id].revealed) == (CLOSED, True)
+    assert reveal_closes(deck, deck.polls["quiz-fire-principle"])
+
+
+def test_revealing_an_ordinary_poll_leaves_voting_open(deck, state):
+    apply(state, "goto", {"slide": at(deck, "homework-followers")})
+    apply(state, "hide", {})
+    apply(state, "reveal", {})
+    assert (state.polls["homework-followers"].status, state.polls["homework-followers"].revealed) == (OPEN, True)
+
+
+def test_a_deck_decides_whether_revealing_closes_a_poll():
+    from workshop.deck_file import parse_deck
+    deck = parse_deck("""
+title: Reveal rules
+slides:
+  - kind: title
+    title: Reveal rules
+  - kind: poll
+    poll: {id: quiz-open, type: choice, question: Which, options: [a, b], correct: a, reveal_closes: false}
+  - kind: poll
+    poll: {id: plain-closed, type: scale, question: How much, min: 1, max: 5, reveal_closes: true}
+""")
+    state = SessionState(deck)
+    apply(state, "goto", {"slide": 1})
+    apply(state, "reveal", {})
+    assert state.polls["quiz-open"].status == OPEN
+    apply(state, "open", {"poll": "plain-closed"})
+    apply(state, "reveal", {"poll": "plain-closed"})
+    assert state.polls["plain-closed"].status == CLOSED
 
 
 def test_toggle_results(state):

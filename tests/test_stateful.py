@@ -71,6 +71,7 @@ class RoomMachine(RuleBasedStateMachine):
         self.room = self.rooms.create(DECK, str(DECK_PATH))
         self.people: dict[str, int] = {}  # token -> participant id
         self.model: dict[tuple[int, str], tuple[object, str]] = {}  # (participant, poll) -> (value, uid)
+        self.seen: set[tuple[int, str, str]] = set()  # (participant, poll, uid) of every answer given
 
     def teardown(self):
         self.rooms.store.close()
@@ -106,11 +107,12 @@ class RoomMachine(RuleBasedStateMachine):
         poll = DECK.polls.get(poll_id)
         if poll is None:
             return "unknown_poll"
-        if self.room.state.polls[poll_id].status != "open":
-            return "poll_not_open"
         previous = self.model.get((pid, poll_id))
-        if previous and uid and previous[1] == uid:
-            return {"ok": True, "poll": poll_id, "value": previous[0], "duplicate": True}
+        if uid and (pid, poll_id, uid) in self.seen:  # a resend, however old, and even once closed
+            return {"ok": True, "poll": poll_id, "value": previous[0] if previous else None,
+                    "duplicate": True}
+        if self.poll_status(poll_id) != "open":
+            return "poll_not_open"
         if previous and not poll.allow_change:
             return "no_change"
         try:
@@ -119,7 +121,12 @@ class RoomMachine(RuleBasedStateMachine):
             return exc.code
         if not previous or previous[0] != value:
             self.model[(pid, poll_id)] = (value, uid)
+        if uid:
+            self.seen.add((pid, poll_id, uid))
         return {"ok": True, "poll": poll_id, "value": value, "duplicate": False}
+
+    def poll_status(self, poll_id) -> str:
+        return self.room.facilitator_state("")["polls"][poll_id]["status"]
 
     def send(self, pid, poll_id, value, uid):
         want = self.expected(pid, poll_id, value, uid)
@@ -203,8 +210,7 @@ class RoomMachine(RuleBasedStateMachine):
                (fresh.state.slide, fresh.state.qr, fresh.state.takeaways)
         assert {p: s.as_dict() for p, s in live.state.polls.items()} == \
                {p: s.as_dict() for p, s in fresh.state.polls.items()}
-        assert {p: {pid: s.value for pid, s in got.items()} for p, got in live.answers.items()} == \
-               {p: {pid: s.value for pid, s in got.items()} for p, got in fresh.answers.items()}
+        assert live.answers == fresh.answers and live.uids == fresh.uids
         assert live.participants == fresh.participants == len(self.people)
         assert live.phone_state() == fresh.phone_state() and live.phone_results() == fresh.phone_results()
 

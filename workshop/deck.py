@@ -27,6 +27,8 @@ class Poll:
     right: str = ""
     max_length: int = 280
     group: str = ""
+    stays_open: bool = False  # moving on to another slide leaves it open (homework, say)
+    reveal_closes: bool | None = None  # revealing closes voting; None: for quizzes and scenarios
     line: int = field(default=0, compare=False)  # where its id stands in the deck file
     # A registered type's own settings that the attributes above do not cover.
     settings: Mapping[str, object] = field(default_factory=dict, hash=False)

@@ -31,7 +31,7 @@ SLIDE_KEYS = {
     "scenario": ({"title", "story", "poll", "tips"}, {"tips_title"}),
 }
 COMMON_SLIDE_KEYS = {"kind", "notes", "minutes"}
-POLL_COMMON = {"id", "type", "question", "group", "allow_change"}  # a type adds its own keys
+POLL_COMMON = {"id", "type", "question", "group", "allow_change", "stays_open", "reveal_closes"}  # a type adds its own keys
 
 
 class DeckChecker:
@@ -226,7 +226,9 @@ class DeckChecker:
         common = dict(id=poll_id, line=data.lines.get("id", data.line),
                       question=self.text(data, "question", where),
                       group=self.text(data, "group", where),
-                      allow_change=self.flag(data, "allow_change", where, True))
+                      allow_change=self.flag(data, "allow_change", where, True),
+                      stays_open=self.flag(data, "stays_open", where, False),
+                      reveal_closes=self.flag(data, "reveal_closes", where, None))
         if poll_type is None:
             return None
         return Poll(type=type_name, **common, **poll_type.build(self, data, where))

@@ -65,6 +65,15 @@ def default_revealed(deck: Deck, poll: Poll) -> bool:
     return not poll.correct and slide.kind != "scenario"
 
 
+def reveal_closes(deck: Deck, poll: Poll) -> bool:
+    """Whether revealing a poll closes its voting: by default a quiz's correct answer and a
+    scenario's tips do (nobody may switch to the answer once it is shown), ordinary results
+    do not; a deck says otherwise with `reveal_closes`."""
+    if poll.reveal_closes is not None:
+        return poll.reveal_closes
+    return not default_revealed(deck, poll)
+
+
 @dataclass
 class SessionState:
     """Everything the room sees that is not an answer."""
@@ -116,12 +125,17 @@ def apply(state: SessionState, action: str, args: dict) -> Change:
         target = max(0, min(len(deck.slides) - 1, target))
         if target == state.slide:
             return NOTHING
+        moved = set()
+        left = state.current_poll
+        if left and state.polls[left.id].status == OPEN and not left.stays_open:
+            state.polls[left.id].status = CLOSED  # the room has moved past this question
+            moved.add(left.id)
         state.slide = target
         poll = state.current_poll
         if poll and state.polls[poll.id].status == PENDING:
             state.polls[poll.id].status = OPEN  # arriving at a question opens it, as in the room
-            return Change(slide=True, polls=frozenset({poll.id}))
-        return Change(slide=True)
+            moved.add(poll.id)
+        return Change(slide=True, polls=frozenset(moved))
     if action == "qr":
         show = args.get("show", not state.qr)
         if not isinstance(show, bool):
@@ -148,6 +162,8 @@ def apply(state: SessionState, action: str, args: dict) -> Change:
         ps.status = CLOSED
     elif action == "reveal":
         ps.revealed = True
+        if ps.status == OPEN and reveal_closes(deck, deck.polls[poll_id]):
+            ps.status = CLOSED
     elif action == "hide":
         ps.revealed = False
     elif action == "reset":

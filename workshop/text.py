@@ -11,15 +11,39 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
 
 
+# Letters that draw nothing although Unicode does not call them spaces or formats: Hangul
+# fillers, the braille blank, the combining grapheme joiner.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+
+
+def visible(ch: str) -> bool:
+    """Return whether a character draws something: not a space, a control or a format
+    character (zero-width spaces and joiners, the BOM, bidi marks), nor a blank letter."""
+    return unicodedata.category(ch)[0] not in "CZ" and ch not in _BLANK_LETTERS
+
+
+def has_visible(text: str) -> bool:
+    """Return whether any character of text draws something."""
+    return any(visible(ch) for ch in text)
+
+
+def first_visible(text: str) -> str:
+    """Return the first character of text that draws something, or ''."""
+    return next((ch for ch in text if visible(ch)), "")
+
+
 NICKNAME_MAX = 40
 
 
 def clean_nickname(value, cut: bool = False) -> str | None:
-    """Return a nickname cleaned for storing, or None if it is not text or is too long; with
-    `cut`, a long one is cut to the limit instead (a name sent on connecting)."""
+    """Return a nickname cleaned for storing ('' if nothing in it is visible), or None if it
+    is not text or is too long; with `cut`, a long one is cut to the limit instead (a name sent
+    on connecting)."""
     if not isinstance(value, str):
         return None
     name = clean_text(value)
+    if not has_visible(name):
+        return ""  # only invisible characters: no name at all
     if len(name) > NICKNAME_MAX:
         if not cut:
             return None

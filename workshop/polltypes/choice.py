@@ -57,16 +57,23 @@ class Choice(PollType):
                     max=poll.max_choices or (len(poll.options) if poll.multiple else 1))
 
     def normalize(self, poll, value):
-        picks = [value] if is_int(value) else value
-        if not isinstance(picks, list) or not picks or not all(is_int(p) for p in picks):
-            raise AnswerError("bad_value", "Pick an option: send its number, or a list of numbers.")
-        if any(p < 0 or p >= len(poll.options) for p in picks):
+        """A single choice takes an option's number (or a list of one); a multiple choice a list
+        of distinct numbers, one to its `max`."""
+        if is_int(value) and not poll.multiple:
+            value = [value]
+        if not isinstance(value, list) or not all(is_int(p) for p in value):
+            raise AnswerError("bad_value", "Send a list of option numbers." if poll.multiple
+                              else "Pick an option: send its number.")
+        if not value:
+            raise AnswerError("empty", "Pick at least one option.")
+        if any(p < 0 or p >= len(poll.options) for p in value):
             raise AnswerError("unknown_option", f"There is no such option; pick 0 to {len(poll.options) - 1}.")
-        picks = sorted(set(picks))
+        if len(set(value)) != len(value):
+            raise AnswerError("bad_value", "Pick each option at most once.")
         limit = _limit(poll)
-        if len(picks) > limit:
+        if len(value) > limit:
             raise AnswerError("too_many", f"Pick at most {limit}.")
-        return picks
+        return sorted(value)
 
     def new_tally(self, poll):
         return ChoiceTally(poll)

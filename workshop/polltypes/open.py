@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..text import clean_text, terms_of
+from ..text import clean_text, has_visible, terms_of
 from .base import AnswerError, PollType, Tally
 from .open_phrases import PHRASES, TOPICS
 
@@ -72,7 +72,7 @@ class Open(PollType):
         if not isinstance(value, str):
             raise AnswerError("bad_value", "Send your answer as text.")
         text = clean_text(value)
-        if not text:
+        if not has_visible(text):
             raise AnswerError("empty", "Write something before sending.")
         if len(text) > poll.max_length:
             raise AnswerError("too_long", f"Keep it to {poll.max_length} characters (this has {len(text)}).")
@@ -80,7 +80,7 @@ class Open(PollType):
 
     def restore(self, poll, stored):
         # stored already cleaned; a later, shorter max_length still counts
-        return stored if isinstance(stored, str) and stored.strip() else None
+        return stored if isinstance(stored, str) and has_visible(stored) else None
 
     def new_tally(self, poll):
         return OpenTally(poll)

@@ -11,8 +11,10 @@ provides the methods of `Store` below with these guarantees:
   that poll (keeping when it was first given, clearing `hidden`) atomically; two writers never
   leave two rows.
 - **Resends are recognised by uid.** Each answer carries the `uid` the phone chose for it (a
-  retry after a reconnect sends the same uid); the store keeps it with the answer and gives it
-  back in `Answer.uid`, so a room rebuilt from the store still knows which answer a resend is.
+  retry after a reconnect sends the same uid). The store keeps, in the same transaction as the
+  answer, every uid a participant's answer to a poll was ever given under (`answer_uids`), not
+  only the last, and keeps them through a reset: a room rebuilt from the store still knows
+  that a resend of an answer since replaced is stale, and changes nothing.
 - **The room's state is versioned.** The authoritative state that is not an answer (current
   slide, QR and takeaway flags, each poll's status and reveal) is one `RoomState` with a
   version. `save_state` and `reset_poll` write a whole state in one transaction, only if the
@@ -126,6 +128,10 @@ class Store(Protocol):
     def save_answer(self, session_id: str, poll_id: str, participant_id: int, value,
                     uid: str = "") -> None:
         """Insert or replace a participant's answer to a poll; committed on return."""
+    def remember_uid(self, session_id: str, poll_id: str, participant_id: int, uid: str) -> None:
+        """Add a uid to those an unchanged answer was given under; committed on return."""
+    def answer_uids(self, session_id: str) -> set[tuple[str, int, str]]:
+        """Every (poll id, participant id, uid) an answer of the session was given under."""
     def answers(self, session_id: str, poll_id: str | None = None,
                 participant_id: int | None = None) -> list[Answer]:
         """Stored answers, oldest first answer first."""

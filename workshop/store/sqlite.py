@@ -52,6 +52,13 @@ CREATE TABLE IF NOT EXISTS answers (
     hidden INTEGER NOT NULL DEFAULT 0,
     UNIQUE (session_id, poll_id, participant_id)
 );
+CREATE TABLE IF NOT EXISTS answer_uids (
+    session_id TEXT NOT NULL,
+    poll_id TEXT NOT NULL,
+    participant_id INTEGER NOT NULL,
+    uid TEXT NOT NULL,
+    PRIMARY KEY (session_id, poll_id, participant_id, uid)
+) WITHOUT ROWID;
 """
 
 SESSION_COLUMNS = "id, deck_path, deck_title, join_code, facilitator_key, created_at, ended_at"
@@ -84,6 +91,10 @@ class SQLiteStore:
             if "state_version" not in columns:
                 self.db.execute("ALTER TABLE sessions ADD COLUMN state_version INTEGER NOT NULL DEFAULT 0")
             self.db.execute("PRAGMA user_version = 1")
+        if version < 2:  # every uid an answer was given under, not only the last one
+            self.db.execute("INSERT OR IGNORE INTO answer_uids (session_id, poll_id, participant_id, uid) "
+                            "SELECT session_id, poll_id, participant_id, uid FROM answers WHERE uid != ''")
+            self.db.execute("PRAGMA user_version = 2")
 
     def close(self) -> None:
         with self._lock:
@@ -240,14 +251,29 @@ class SQLiteStore:
     # ----- answers -----
 
     def save_answer(self, session_id, poll_id, participant_id, value, uid="") -> None:
-        """Insert or replace a participant's answer to a poll; committed on return."""
+        """Insert or replace a participant's answer to a poll, and remember its uid among the
+        ones this answer was given under; committed on return."""
         now = self.clock()
-        self._tx([("INSERT INTO answers (session_id, poll_id, participant_id, value, uid, first_at, "
-                   "last_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT (session_id, poll_id, participant_id) DO UPDATE SET "
-                   "value = excluded.value, uid = excluded.uid, last_at = excluded.last_at, hidden = 0",
-                   (session_id, poll_id, participant_id,
-                    json.dumps(value, ensure_ascii=False), uid, now, now))])
+        statements = [("INSERT INTO answers (session_id, poll_id, participant_id, value, uid, first_at, "
+                       "last_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                       "ON CONFLICT (session_id, poll_id, participant_id) DO UPDATE SET "
+                       "value = excluded.value, uid = excluded.uid, last_at = excluded.last_at, hidden = 0",
+                       (session_id, poll_id, participant_id,
+                        json.dumps(value, ensure_ascii=False), uid, now, now))]
+        if uid:
+            statements.append(("INSERT OR IGNORE INTO answer_uids (session_id, poll_id, participant_id, uid) "
+                               "VALUES (?, ?, ?, ?)", (session_id, poll_id, participant_id, uid)))
+        self._tx(statements)
+
+    def remember_uid(self, session_id, poll_id, participant_id, uid) -> None:
+        """Add a uid to those an unchanged answer was given under; committed on return."""
+        self._tx([("INSERT OR IGNORE INTO answer_uids (session_id, poll_id, participant_id, uid) "
+                   "VALUES (?, ?, ?, ?)", (session_id, poll_id, participant_id, uid))])
+
+    def answer_uids(self, session_id) -> set[tuple[str, int, str]]:
+        """Return every (poll, participant, uid) an answer of the session was given under."""
+        return set(self._query("SELECT poll_id, participant_id, uid FROM answer_uids WHERE session_id = ?",
+                               (session_id,)))
 
     def answers(self, session_id, poll_id=None, participant_id=None) -> list[Answer]:
         sql, params = "SELECT * FROM answers WHERE session_id = ?", [session_id]

@@ -128,7 +128,8 @@ function renderControls() {
   [voting, results, $("btn-reset")].forEach((b) => { b.disabled = !poll; });
   voting.textContent = ps.status === "open" ? `■ ${t("con.close_voting")}` : `● ${t("con.open_voting")}`;
   voting.dataset.state = ps.status || "";
-  results.textContent = ps.revealed ? `◌ ${t("con.hide")}` : `✓ ${t("con.reveal")}`;
+  const closes = poll && poll.reveal_closes && ps.status === "open"; // the server closes voting first
+  results.textContent = ps.revealed ? `◌ ${t("con.hide")}` : `✓ ${t(closes ? "con.reveal_closes" : "con.reveal")}`;
   results.dataset.state = ps.revealed ? "revealed" : "hidden";
   $("btn-prev").disabled = state.slide <= 0;
   $("btn-next").disabled = state.slide >= meta.length - 1;
@@ -153,6 +154,8 @@ function renderPoll() {
   $("poll-correct").hidden = !correct.length;
   $("poll-correct").textContent = correct.length
     ? t("con.correct", { answer: correct.map((i) => (poll.options || [])[i]).join(" · ") }) : "";
+  $("poll-lifecycle").textContent = [t(poll.stays_open ? "con.stays_open" : "con.closes_on_leave"),
+    poll.reveal_closes ? t("con.reveal_closes_note") : ""].filter(Boolean).join(" ");
   renderResults($("poll-chart"), poll, res, { t, latest: 4, cloudMax: 2.4, cloudMin: 0.9 });
   $("moderate").hidden = poll.type !== "open";
 }

@@ -178,7 +178,11 @@ function render() {
   else if (queued) { stateName = "queued"; message = t("phone.queued"); }
   else if (errors[poll.id]) { stateName = "error"; message = errorText(errors[poll.id]); }
   else if (note) { stateName = "note"; message = note; }
-  else if (answered && !dirty) {
+  else if (ps.status === "closed" && ps.revealed) {
+    // the answer is on show: voting closed first, so nothing here offers to change it
+    stateName = "closed";
+    message = `${t("phone.closed_revealed")} ${t(answered ? "phone.answer_counts" : "phone.not_answered")}`;
+  } else if (answered && !dirty) {
     stateName = "received";
     message = t("phone.received");
     if (locked) message += ` ${t("phone.locked")}`;

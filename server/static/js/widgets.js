@@ -157,17 +157,22 @@ export function rankingWidget(poll, onChange, t) {
   };
 }
 
-/** open: a textarea with a live character counter and the poll's max_length. */
+/** Count characters as the server does: code points, so an emoji is one, not two UTF-16 units. */
+export const charCount = (text) => [...text].length;
+
+/** open: a textarea with a live character counter; it never holds more than the poll's
+ * max_length characters (counted as the server counts them), so it never sends more. */
 export function openWidget(poll, onChange, t) {
   serial += 1;
   const max = poll.max_length || 280;
   const counter = el("p", { className: "counter", attrs: { id: `counter-${serial}` } });
   const area = el("textarea", { className: "field field--area",
-    attrs: { id: `open-${serial}`, maxlength: max, rows: 4, "aria-describedby": `counter-${serial}`,
+    attrs: { id: `open-${serial}`, rows: 4, "aria-describedby": `counter-${serial}`,
       placeholder: t("phone.open.placeholder"), "data-testid": "open-input", enterkeyhint: "enter" } });
   const label = el("label", { className: "sr-only", attrs: { for: area.id }, text: poll.question });
   const update = () => {
-    const used = area.value.length;
+    if (charCount(area.value) > max) area.value = [...area.value].slice(0, max).join("");
+    const used = charCount(area.value);
     counter.textContent = t("phone.open.counter", { used, max });
     counter.classList.toggle("is-near", used > max * 0.9);
   };
