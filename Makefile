@@ -30,7 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python -m scripts.bench_pdf
 
 loadtest: $(STAMP)
-	$(BIN)/python scripts/loadtest.py $(ARGS)
+	$(BIN)/python -m scripts.loadtest $(ARGS)
 
 screenshots: $(STAMP)
 	$(BIN)/python -m scripts.screenshots
