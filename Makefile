@@ -27,13 +27,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q $(ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python scripts/bench_pdf.py
+	$(BIN)/python -m scripts.bench_pdf
 
 loadtest: $(STAMP)
-	$(BIN)/python scripts/loadtest.py $(ARGS)
+	$(BIN)/python -m scripts.loadtest $(ARGS)
 
 screenshots: $(STAMP)
-	$(BIN)/python scripts/screenshots.py
+	$(BIN)/python -m scripts.screenshots
 
 vendor:
 	$(PYTHON) scripts/vendor.py

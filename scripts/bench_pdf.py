@@ -1,4 +1,7 @@
-"""Time the PDF builders on a simulated 1,000-participant session and print the medians."""
+"""Time the PDF builders on a simulated 1,000-participant session and print the medians.
+
+    .venv/bin/python -m scripts.bench_pdf [--runs 7] [--check]   # or `make bench`
+"""
 from __future__ import annotations
 
 import argparse
@@ -8,13 +11,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from handouts import build_handouts, build_summary, build_takeaway, load_results
+from workshop.deck_file import load_deck
+from workshop.simulate import simulate
+from workshop.store import open_store
 
-from handouts import build_handouts, build_summary, build_takeaway, load_results  # noqa: E402
-from workshop.deck_file import load_deck  # noqa: E402
-from workshop.simulate import simulate  # noqa: E402
-from workshop.store import open_store  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 TARGETS = {"summary": 2.0, "handouts": 1.0}  # seconds, median, on a 2-core laptop
 

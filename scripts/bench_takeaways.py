@@ -8,7 +8,7 @@ second while a probe asks `/healthz` every 50 ms (how long the room's event loop
 everyone else waiting). It prints the medians of --repeat runs; `--server-root DIR` runs
 another checkout's server (before and after a change).
 
-    .venv/bin/python scripts/bench_takeaways.py -n 3000 --rate 100 --repeat 3
+    .venv/bin/python -m scripts.bench_takeaways -n 3000 --rate 100 --repeat 3   # from the repository root
 """
 from __future__ import annotations
 
@@ -23,9 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
+if not __package__:  # started as a file, where `scripts` cannot be imported
+    raise SystemExit("run it from the repository root as a module: python -m scripts.bench_takeaways")
+
+from scripts.load.report import median_of, ms, pct  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from loadtest import free_port, median_of, ms, pct  # noqa: E402
 
 
 def serve(root: Path, db: Path, session: str, log) -> tuple[subprocess.Popen, str, str, str]:

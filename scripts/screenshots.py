@@ -4,7 +4,7 @@ Starts `workshop serve` on a fresh temporary database, fills the room with simul
 (python-socketio clients answering through the socket, as real phones do), drives Debian's
 chromium through Playwright and writes small PNGs at real sizes into docs/screenshots/.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--phones 30]
+    .venv/bin/python -m scripts.screenshots [--out docs/screenshots] [--phones 30]   # or `make screenshots`
 """
 from __future__ import annotations
 
@@ -16,13 +16,12 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # the helpers the browser tests use
+if not __package__:  # started as a file, where `tests` cannot be imported
+    raise SystemExit("run it from the repository root as a module: python -m scripts.screenshots")
 
-from browser_support import (CONSOLE_VIEWPORT, Phone, chromium, facilitator_context,  # noqa: E402
-                             missing_browser_reason, phone_context, wait_connected, wait_slide)
-from realserver import DECK, Peer, RealServer, new_token  # noqa: E402
+from tests.support import DECK, ROOT, Peer, RealServer, new_token  # noqa: E402
+from tests.support.browser import (CONSOLE_VIEWPORT, Phone, chromium, facilitator_context,  # noqa: E402
+                                   missing_browser_reason, phone_context, wait_connected, wait_slide)
 from workshop.deck_file import load_deck  # noqa: E402
 
 ZH_DECK = ROOT / "decks" / "leaders-role.zh.yaml"
@@ -243,7 +242,7 @@ def check(folder: Path = OUT) -> list[str]:
     for name, size in SHOTS.items():
         path = folder / name
         if not path.is_file():
-            problems.append(f"{name}: missing; run scripts/screenshots.py")
+            problems.append(f"{name}: missing; run make screenshots")
             continue
         with Image.open(path) as image:
             if image.size != size:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import browser  # noqa: F401 - the module's chromium, a fixture
-from browser_support import (
+from tests.support.browser import browser  # noqa: F401 - the module's chromium, a fixture
+from tests.support.browser import (
     CONSOLE_VIEWPORT, PageErrors, Phone, block_foreign, facilitator_context, phone_context,
     start_server, wait_connected, wait_slide)
-from realserver import DECK, ROOT, new_token
+from tests.support import DECK, ROOT, new_token
 from server import i18n
 from workshop.deck_file import load_deck
 

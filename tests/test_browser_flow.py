@@ -14,11 +14,11 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from browser_support import browser  # noqa: F401 - the module's chromium, a fixture
-from browser_support import (
+from tests.support.browser import browser  # noqa: F401 - the module's chromium, a fixture
+from tests.support.browser import (
     PageErrors, Phone, WAIT_MS, chromium, decode_qr, facilitator_context, has_cjk,
     phone_context, start_server, wait_connected, wait_slide, wait_until)
-from realserver import DECK
+from tests.support import DECK
 from workshop.deck_file import load_deck
 
 pytestmark = pytest.mark.browser

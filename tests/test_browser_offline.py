@@ -18,15 +18,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_support import browser  # noqa: F401 - the module's chromium, a fixture
-from browser_support import (
+from scripts import vendor
+from tests.support import DECK, ROOT, new_token
+from tests.support.browser import browser  # noqa: F401 - the module's chromium, a fixture
+from tests.support.browser import (
     PageErrors, facilitator_context, phone_context, start_server, wait_connected)
-from realserver import DECK, ROOT, new_token
 from workshop.deck_file import load_deck
 
 VENDOR = ROOT / "server" / "static" / "vendor"
-sys.path.insert(0, str(ROOT / "scripts"))
-import vendor  # noqa: E402
 
 CSP_PROBE = """
 window.__cspViolations = [];

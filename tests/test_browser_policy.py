@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import CHROMIUM, missing_browser_reason, require_chromium
+from tests.support.browser import CHROMIUM, missing_browser_reason, require_chromium
 
-TESTS = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_browser_is_debians_chromium():
@@ -50,10 +50,8 @@ def test_a_file_that_cannot_run_is_no_browser(tmp_path):
 def run_suite_without_browser(tmp_path, ci: str | None) -> subprocess.CompletedProcess:
     """Run a one-test suite whose module fixture launches a chromium that is not there."""
     (tmp_path / "test_needs_browser.py").write_text(textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {str(TESTS)!r})
         import pytest
-        from browser_support import chromium
+        from tests.support.browser import chromium
 
         @pytest.fixture(scope="module")
         def browser():
@@ -68,7 +66,7 @@ def run_suite_without_browser(tmp_path, ci: str | None) -> subprocess.CompletedP
         env["CI"] = ci
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
                            str(tmp_path / "test_needs_browser.py")],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_a_developer_without_chromium_sees_a_skip_and_the_reason(tmp_path):

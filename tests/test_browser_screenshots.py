@@ -5,14 +5,11 @@ No browser needed: this reads the PNGs that scripts/screenshots.py wrote.
 from __future__ import annotations
 
 import re
-import sys
 
 from PIL import Image
 
-from realserver import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import screenshots  # noqa: E402
+from scripts import screenshots
+from tests.support import ROOT
 
 README = ROOT / "README.md"
 

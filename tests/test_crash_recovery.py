@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pytest
 import socketio
 
-from realserver import DECK, RealServer, new_token
+from tests.support import DECK, RealServer, new_token
 from workshop.deck_file import load_deck
 from server.rooms import Room
 from workshop.store import open_store

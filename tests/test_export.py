@@ -5,7 +5,7 @@ import csv
 import io
 import json
 
-from test_handouts import (ANSWERS, HIDDEN_TEXT, make_session, mini,  # noqa: F401
+from tests.test_handouts import (ANSWERS, HIDDEN_TEXT, make_session, mini,  # noqa: F401
                            ticking_clock, write_deck)
 
 from handouts import export_csv, export_json, load_results

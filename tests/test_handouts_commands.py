@@ -8,7 +8,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from click.testing import CliRunner
-from test_handouts import MINI_DECK, pdf_text
+from tests.test_handouts import MINI_DECK, pdf_text
 
 from server.cli import (export_cmd, handouts_cmd, simulate_cmd,
                                summary_cmd)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from test_handouts import (ANSWERS, HIDDEN_TEXT, T0, make_session, mini,  # noqa: F401
+from tests.test_handouts import (ANSWERS, HIDDEN_TEXT, T0, make_session, mini,  # noqa: F401
                            ticking_clock, write_deck)
 
 from handouts import load_results

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 import pypdf
-from test_handouts import (ANSWERS, HIDDEN_TEXT, ink_variance, make_session,  # noqa: F401
+from tests.test_handouts import (ANSWERS, HIDDEN_TEXT, ink_variance, make_session,  # noqa: F401
                            mini, pdf_text, render, ticking_clock, write_deck)
 
 from handouts import build_summary, load_results

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from test_handouts import ink_variance, mini, pdf_text, render  # noqa: F401
+from tests.test_handouts import ink_variance, mini, pdf_text, render  # noqa: F401
 
 from handouts import build_takeaway
 

@@ -15,7 +15,7 @@ import pytest
 import requests
 import socketio as socketio_client
 
-from realserver import (HOST, Peer, RawSocket, RealServer, Refused, new_token, write_all_types_deck)
+from tests.support import (HOST, Peer, RawSocket, RealServer, Refused, new_token, write_all_types_deck)
 from server import socketio
 from workshop.deck_file import load_deck
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 import websocket
 
-from realserver import DECK, Peer, RawSocket, RealServer, Refused, goto_poll, new_token
+from tests.support import DECK, Peer, RawSocket, RealServer, Refused, goto_poll, new_token
 from workshop.deck_file import load_deck
 
 
@@ -389,7 +389,7 @@ def test_sessions_command_lists_the_session(server, deck):
 
 def test_summary_and_handouts_download_with_the_rooms_answers(server, deck):
     """The big reports are built by `handouts/worker.py` in a process of its own."""
-    from test_handouts import pdf_text
+    from tests.test_handouts import pdf_text
     console = server.facilitator()
     goto_poll(console, deck, "homework-followers")
     phones = [server.phone(nickname=f"P{n}") for n in range(3)]
@@ -407,7 +407,7 @@ def test_summary_and_handouts_download_with_the_rooms_answers(server, deck):
 
 
 def test_takeaways_come_from_the_report_worker_and_follow_every_change(server, deck):
-    from test_handouts import flat, pdf_text
+    from tests.test_handouts import flat, pdf_text
     console = server.facilitator()
     goto_poll(console, deck, "homework-leader")
     tokens = [new_token() for _ in range(2)]

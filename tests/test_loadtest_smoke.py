@@ -1,4 +1,4 @@
-"""A small, fast run of scripts/loadtest.py: the load test itself works and loses nothing."""
+"""A small, fast run of `python -m scripts.loadtest`: the load test itself works and loses nothing."""
 from __future__ import annotations
 
 import json
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 def test_twenty_phones_with_drops_lose_nothing_on_either_server(tmp_path):
     out = tmp_path / "load.json"
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "loadtest.py"), "--participants", "20",
+    run = subprocess.run([sys.executable, "-m", "scripts.loadtest", "--participants", "20",
                           "--polls", "2", "--burst", "0.5", "--drop-share", "0.25", "--pause", "0.2",
                           "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -38,7 +38,7 @@ def test_twenty_phones_with_drops_lose_nothing_on_either_server(tmp_path):
 
 def test_a_summary_downloaded_mid_burst_is_timed_and_counted(tmp_path):
     out = tmp_path / "load.json"
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "loadtest.py"), "-n", "20", "--polls", "1",
+    run = subprocess.run([sys.executable, "-m", "scripts.loadtest", "-n", "20", "--polls", "1",
                           "--burst", "0.5", "--no-bare", "--download", "summary", "--json", str(out)],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -49,7 +49,7 @@ def test_a_summary_downloaded_mid_burst_is_timed_and_counted(tmp_path):
 
 def test_every_phone_gets_its_takeaway_in_the_takeaway_bench(tmp_path):
     out = tmp_path / "takeaways.json"
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_takeaways.py"), "-n", "20",
+    run = subprocess.run([sys.executable, "-m", "scripts.bench_takeaways", "-n", "20",
                           "--rate", "40", "--json", str(out)], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from scripts import vendor
 from workshop.deck_file import parse_deck
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,9 +17,6 @@ STATIC = ROOT / "server" / "static"
 OWN_CODE = [p for p in STATIC.rglob("*") if p.suffix in (".js", ".css", ".svg") and "vendor" not in p.parts]
 URL = re.compile(r"(?:https?:)?//[\w.-]+\.\w+", re.I)
 ALLOWED_URLS = {"http://www.w3.org", "//www.w3.org"}  # SVG's XML namespace, never fetched
-
-sys.path.insert(0, str(ROOT / "scripts"))
-import vendor  # noqa: E402
 
 
 class Page(HTMLParser):

@@ -10,8 +10,8 @@ import pypdf
 import pypdfium2
 import pytest
 from PIL import ImageChops
-from fixtures.hostile_strings import HOSTILE, PRINTABLE
-from test_handouts import flat, ink_variance, pdf_text, render, ticking_clock
+from tests.fixtures.hostile_strings import HOSTILE, PRINTABLE
+from tests.test_handouts import flat, ink_variance, pdf_text, render, ticking_clock
 
 from handouts import (build_handouts, build_summary, build_takeaway, export_csv, export_json,
                       load_results)

@@ -1,7 +1,7 @@
 """HTTP routes through Flask's test client: pages, keys, headers, joining."""
 from __future__ import annotations
 
-from conftest import ROOT
+from tests.conftest import ROOT
 
 from server import socketio
 

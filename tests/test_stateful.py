@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from realserver import write_all_types_deck
+from tests.support import write_all_types_deck
 from workshop.deck_file import load_deck
 from server.rooms import Room, RoomRegistry
 from workshop.polltypes import AnswerError, normalize_answer

@@ -3,7 +3,7 @@
 The browser tests (tests/test_browser_*.py) and scripts/screenshots.py share this helper:
 launching chromium with the missing-browser policy, phone and facilitator browser contexts,
 decoding the join QR from a screenshot, and small waits over the pages' data-testid hooks.
-The server itself comes from tests/realserver.py.
+The server itself comes from tests/support/server.py.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from realserver import RealServer, free_port
+from tests.support.server import RealServer, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -1,0 +1,216 @@
+"""The simulated phones: python-socketio clients answering polls, run in worker processes.
+
+Each worker process (`worker_main`, started by scripts/load/run.py) holds its share of the
+phones and obeys its pipe: connect them all in waves, answer one poll in a burst, close.
+"""
+from __future__ import annotations
+
+import asyncio
+import gc
+import random
+import resource
+import secrets
+import time
+
+WORDS = ("trust", "clear goals", "listening", "coaching", "feedback", "ownership", "patience",
+         "respect", "vision", "delegation", "courage", "follow-up")
+
+
+def raise_open_files() -> int:
+    """Raise this process's open-files limit to its hard limit (children inherit it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    return want
+
+
+def make_value(poll: dict, rng: random.Random):
+    if poll["type"] == "choice":
+        return rng.randrange(len(poll["options"]))
+    if poll["type"] == "scale":
+        return rng.randint(poll["min"], poll["max"])
+    if poll["type"] == "ranking":
+        order = list(range(len(poll["items"])))
+        rng.shuffle(order)
+        return order
+    return f"{rng.choice(WORDS)} and {rng.choice(WORDS)}"
+
+
+def phone_client_class():
+    """Return python-socketio's AsyncClient, made to drop the broadcasts a phone only draws.
+
+    A real phone parses `state` and `results` on its own CPU; here one process stands in for
+    thousands of phones, and parsing every phone's copy of each broadcast would queue the acks
+    behind them and bill the server for the load generator's own backlog. They are still read off the
+    socket; only their JSON is not decoded.
+    """
+    import engineio
+    import socketio
+
+    drop = tuple(f'2["{event}"' for event in ("state", "results", "reset"))
+
+    class QuietEngineIO(engineio.AsyncClient):
+        async def _receive_packet(self, pkt):
+            if pkt.packet_type == engineio.packet.MESSAGE and isinstance(pkt.data, str) \
+                    and pkt.data.startswith(drop):
+                return
+            await super()._receive_packet(pkt)
+
+    class PhoneClient(socketio.AsyncClient):
+        def _engineio_client_class(self):
+            return QuietEngineIO
+
+    return PhoneClient
+
+
+class Phone:
+    """One simulated phone: a Socket.IO client that knows its token and participant id."""
+
+    def __init__(self, index: int, cfg: dict, http):
+        self.index, self.cfg, self.http = index, cfg, http
+        self.token = f"lt{cfg['run']}-{index:06d}-{secrets.token_hex(4)}"
+        self.sio = None
+        self.pid = None
+
+    async def connect(self) -> None:
+        sio = self.cfg["client_class"](reconnection=False, http_session=self.http, handle_sigint=False)
+        welcomed = asyncio.get_running_loop().create_future()
+
+        def welcome(data):
+            self.pid = data["participant"]["id"]
+            if not welcomed.done():
+                welcomed.set_result(True)
+        sio.on("welcome", welcome)
+        await sio.connect(self.cfg["url"], transports=["websocket"], wait_timeout=20,
+                          auth={"role": "participant", "code": self.cfg["code"], "token": self.token})
+        await asyncio.wait_for(welcomed, 20)
+        self.sio = sio
+
+    async def connect_retrying(self, attempts: int = 4) -> bool:
+        for attempt in range(attempts):
+            try:
+                await self.connect()
+                return True
+            except Exception:
+                await asyncio.sleep(0.2 * (attempt + 1) + random.random() * 0.3)
+        return False
+
+    async def send(self, payload: dict) -> tuple[float, float, dict] | None:
+        """Send one answer; return (sent, acked, reply), or None when no ack came back."""
+        loop = asyncio.get_running_loop()
+        got = loop.create_future()
+
+        def ack(reply):
+            if not got.done():
+                got.set_result((time.monotonic(), reply))
+        sent = time.monotonic()
+        try:
+            await self.sio.emit("answer", payload, callback=ack)
+            acked, reply = await asyncio.wait_for(got, self.cfg["ack_timeout"])
+        except Exception:
+            return None
+        return sent, acked, reply
+
+    async def answer(self, poll: dict, at: float, drop: bool, rng: random.Random) -> dict:
+        """Answer one poll at monotonic time `at`, dropping the connection once if asked."""
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        payload = {"poll": poll["id"], "value": make_value(poll, rng),
+                   "uid": f"{self.token[-8:]}-{poll['id'][:40]}"}
+        record = {"pid": self.pid, "poll": poll["id"], "at": at, "first": time.monotonic(), "attempts": 0,
+                  "sent": None, "acked": None, "ok": False, "duplicate": False, "dropped": drop}
+        if drop:  # the answer leaves, then the WiFi drops before the ack can come back
+            record["attempts"] += 1
+            try:
+                await self.sio.emit("answer", payload)
+                await asyncio.sleep(rng.uniform(0, 0.02))
+                await self.sio.disconnect()
+            except Exception:
+                pass
+            await asyncio.sleep(rng.uniform(0.1, 0.5))
+            if not await self.connect_retrying():
+                return record
+        for _ in range(3):
+            record["attempts"] += 1
+            got = await self.send(payload)
+            if got is not None:
+                record["sent"], record["acked"], reply = got
+                record["ok"], record["duplicate"] = bool(reply.get("ok")), bool(reply.get("duplicate"))
+                record["error"] = reply.get("error")
+                return record
+            if not self.sio.connected and not await self.connect_retrying():
+                return record
+        return record
+
+
+async def lag_probe(samples: list, stop: asyncio.Event) -> None:
+    """Measure how late the event loop wakes up: the load generator's own saturation."""
+    while not stop.is_set():
+        t = time.monotonic()
+        await asyncio.sleep(0.01)
+        samples.append((t, time.monotonic() - t - 0.01))
+
+
+async def worker_loop(conn, cfg: dict, indices: list[int]) -> None:
+    import aiohttp
+    loop = asyncio.get_running_loop()
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+    cfg = {**cfg, "client_class": phone_client_class()}
+    phones = [Phone(i, cfg, http) for i in indices]
+    rng = random.Random(cfg["seed"] * 7919 + (indices[0] if indices else 0))
+    while True:
+        msg = await loop.run_in_executor(None, conn.recv)
+        if msg[0] == "connect":
+            t0, failed = time.monotonic(), 0
+            for start in range(0, len(phones), cfg["wave"]):
+                wave = phones[start:start + cfg["wave"]]
+                ok = await asyncio.gather(*(p.connect_retrying() for p in wave))
+                failed += ok.count(False)
+                await asyncio.sleep(cfg["wave_pause"])
+            gc.collect()
+            gc.freeze()  # thousands of long-lived clients: keep full collections from pausing the loop
+            conn.send(("connected", len(phones) - failed, time.monotonic() - t0))
+        elif msg[0] == "burst":
+            _, poll, start, burst, drop_share = msg
+            lags, stop = [], asyncio.Event()
+            probe = asyncio.ensure_future(lag_probe(lags, stop))
+            cpu0 = time.process_time()
+            live = [p for p in phones if p.sio is not None]
+            # No collections during a burst: with thousands of tasks just made, a collection stops
+            # the loop long enough for every answer due meanwhile to leave at once, a clump no
+            # room makes (docs/performance.md, "Keeping the load generator honest").
+            gc.disable()
+            try:
+                jobs = [p.answer(poll, start + rng.uniform(0, burst), rng.random() < drop_share, rng)
+                        for p in live]
+                records = await asyncio.gather(*jobs)
+            finally:
+                gc.enable()
+            stop.set()
+            await probe
+            gc.collect()
+            conn.send(("burst", records, time.process_time() - cpu0, lags))
+        elif msg[0] == "close":
+            await asyncio.gather(*(p.sio.disconnect() for p in phones if p.sio is not None),
+                                 return_exceptions=True)
+            await http.close()
+            conn.send(("closed",))
+            return
+
+
+def event_loop_runner(kind: str):
+    """Return uvloop.run when asked for (or, with 'auto', when installed), else asyncio.run."""
+    if kind != "asyncio":
+        try:
+            import uvloop
+            return uvloop.run
+        except ImportError:
+            if kind == "uvloop":
+                raise SystemExit("--loop uvloop: pip install uvloop") from None
+    return asyncio.run
+
+
+def worker_main(conn, cfg: dict, indices: list[int]) -> None:
+    """Run one worker process's phones until told to close (the target of run_once's processes)."""
+    raise_open_files()
+    event_loop_runner(cfg["loop"])(worker_loop(conn, cfg, indices))

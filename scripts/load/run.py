@@ -1,0 +1,220 @@
+"""One run of the load: a projector records every tally, the phones connect, and answer each
+poll in a burst while the server's CPU, memory and the projector's view are measured."""
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from scripts.load.phones import worker_main
+from scripts.load.report import ms, pct
+from scripts.load.servers import Monitor, machine_busy, read_store
+
+
+async def facilitator(url, session, key):
+    import socketio
+    # the projector reconnects by itself, as the real page does, if an overloaded server drops it
+    sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5, handle_sigint=False)
+    tallies: list[tuple[float, dict]] = []
+    sio.on("tally", lambda data: tallies.append(
+        (time.monotonic(), {p: r.get("answered", 0) for p, r in (data.get("polls") or {}).items()})))
+    await sio.connect(url, transports=["websocket"], wait_timeout=20,
+                      auth={"role": "facilitator", "session": session, "key": key, "view": "projector"})
+    return sio, tallies
+
+
+def projector_latencies(records: list[dict], tallies: list, poll: str, baseline: int) -> tuple[list, int]:
+    """Pair the k-th answer by ack order with the first tally whose `answered` reaches k.
+
+    Each new answer adds exactly one to `answered`, so the time a tally first shows k answers
+    is the time k answers were visible; the k-th acknowledged answer is taken to be among
+    them, and never counted as seen before its own ack (when it is certainly committed).
+    """
+    firsts = {}
+    for r in records:
+        if r["ok"] and r["poll"] == poll and r["pid"] not in firsts:
+            firsts[r["pid"]] = r
+    order = sorted(firsts.values(), key=lambda r: r["acked"])
+    shown = sorted((t, counts[poll] - baseline) for t, counts in tallies if poll in counts)
+    out, i, missing = [], 0, 0
+    for k, r in enumerate(order, 1):
+        while i < len(shown) and shown[i][1] < k:
+            i += 1
+        if i == len(shown):
+            missing += 1
+            continue
+        if not r["dropped"]:  # a dropped phone's wait includes its reconnect: not the projector's
+            out.append(max(shown[i][0], r["acked"]) - r["first"])
+    return out, missing
+
+
+async def download(target: dict, report: str, at: float) -> float | None:
+    """Fetch a facilitator's report at monotonic time `at` (mid-burst); return its seconds."""
+    import aiohttp
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    t = time.monotonic()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{target['url']}/s/{target['session']}/{report}.pdf",
+                                headers={"X-Workshop-Key": target["key"]}) as r:
+                body = await r.read()
+    except aiohttp.ClientError:
+        return None  # counted as failed, like an error page
+    return time.monotonic() - t if r.status == 200 and body.startswith(b"%PDF") else None
+
+
+def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
+    """Run the whole load once against one server; return its measurements."""
+    cfg = {"url": target["url"], "code": target["code"], "run": run_no, "seed": args.seed + run_no,
+           "wave": args.wave, "wave_pause": args.wave_pause, "loop": args.loop, "ack_timeout": args.ack_timeout}
+    ctx = mp.get_context("spawn")
+    workers = []
+    for w in range(args.procs):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=worker_main, args=(child, cfg, list(range(w, args.phones, args.procs))),
+                           daemon=True)
+        proc.start()
+        workers.append((proc, parent))
+
+    def ask(msg, timeout):
+        for _, conn in workers:
+            conn.send(msg)
+        out = []
+        for _, conn in workers:
+            if not conn.poll(timeout):
+                raise SystemExit(f"a load worker did not answer '{msg[0]}' within {timeout:.0f} s")
+            out.append(conn.recv())
+        return out
+
+    monitor = Monitor(target.get("pid"))
+
+    async def drive():
+        loop = asyncio.get_running_loop()
+        fac, tallies = await facilitator(target["url"], target["session"], target["key"])
+        cpu0 = monitor.cpu()
+        got = await loop.run_in_executor(None, ask, ("connect",), 60 + args.phones / 20)
+        connected = sum(g[1] for g in got)
+        connect_s = max(g[2] for g in got)
+        cpu1 = monitor.cpu()
+        spy = None
+        if args.py_spy and target.get("profile") and target.get("pid"):  # sample the bursts only
+            spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
+                                    str(target["pid"]), "--rate", "250", "--format", "raw",
+                                    "-o", f"{args.py_spy}.{run_no}.txt"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            await asyncio.sleep(1)
+        result = {"connected": connected, "connect_s": round(connect_s, 2), "records": [], "proj": [],
+                  "proj_missing": 0, "windows": [], "gen_cpu": 0.0, "lags": [], "ours": 0.0,
+                  "downloads": []}
+        busy0, wall0, self0 = machine_busy(), time.monotonic(), time.process_time()
+        for poll in polls:
+            ack, deadline = {}, time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    ack = await fac.call("control", {"action": "goto", "slide": poll["slide"]}, timeout=20)
+                    break
+                except Exception:  # not connected right now, or no ack: the server is overloaded
+                    result["facilitator_retries"] = result.get("facilitator_retries", 0) + 1
+                    await asyncio.sleep(1)
+            if not ack.get("ok"):
+                raise SystemExit(f"goto slide {poll['slide']} refused: {ack}")
+            before = [c[poll["id"]] for _, c in tallies if poll["id"] in c]
+            baseline = before[-1] if before else 0
+            start = time.monotonic() + 0.2
+            fetch = (asyncio.ensure_future(download(target, args.download, start + args.burst / 2))
+                     if args.download else None)
+            got = await loop.run_in_executor(None, ask, ("burst", poll, start, args.burst, args.drop_share),
+                                             args.burst + 3 * args.ack_timeout + 60)
+            if fetch:
+                result["downloads"].append(await fetch)
+            records = [r for g in got for r in g[1]]
+            result["ours"] += sum(g[2] for g in got)
+            result["gen_cpu"] = max(result["gen_cpu"], max(g[2] for g in got) / (time.monotonic() - start))
+            result["lags"] += [x for g in got for x in g[3]]
+            unique = len({r["pid"] for r in records if r["ok"]})
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:  # let the last coalesced tally arrive
+                seen = [c[poll["id"]] for _, c in tallies if poll["id"] in c]
+                if seen and seen[-1] - baseline >= unique:
+                    break
+                await asyncio.sleep(0.05)
+            lat, missing = projector_latencies(records, tallies, poll["id"], baseline)
+            result["proj"] += lat
+            result["proj_missing"] += missing
+            acks = [r["acked"] for r in records if r["ok"]]
+            if acks:
+                result["windows"].append(max(acks) - min(r["first"] for r in records))
+            result["records"] += records
+            await asyncio.sleep(args.pause)
+        cpu2 = monitor.cpu()
+        wall = time.monotonic() - wall0
+        ours = result["ours"] + (time.process_time() - self0) + ((cpu2 - cpu1) if cpu1 is not None else 0)
+        result["others"] = (machine_busy() - busy0 - ours) / wall  # cores other processes kept busy
+        if spy:
+            spy.send_signal(2)
+            spy.wait(60)
+        await fac.disconnect()
+        result["cpu"] = (cpu0, cpu1, cpu2)
+        return result
+
+    try:
+        res = asyncio.run(drive())
+        ask(("close",), 60)
+    finally:
+        monitor.stop()
+        for proc, _ in workers:
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+
+    records = res["records"]
+    if args.records:  # every answer, for a closer look: when in the burst did the slow ones go?
+        with open(f"{args.records}.{target.get('kind', 'target')}.{run_no}.csv", "w") as f:
+            f.write("poll,participant,at,first,sent,acked,ok,attempts\n")
+            for r in records:
+                f.write(f"{r['poll']},{r['pid']},{r['at']:.6f},{r['first']:.6f},{r['sent'] or ''},{r['acked'] or ''},"
+                        f"{int(r['ok'])},{r['attempts']}\n")
+        with open(f"{args.records}.{target.get('kind', 'target')}.{run_no}.lag.csv", "w") as f:
+            f.write("at,lag\n")
+            for at, lag in res["lags"]:
+                f.write(f"{at:.6f},{lag:.6f}\n")
+    ok = [r for r in records if r["ok"]]
+    acked_pairs = {(r["poll"], r["pid"]) for r in ok}
+    out = {"participants": args.phones, "connected": res["connected"],
+           "sent": len(records), "acked": len(ok), "stored": None, "lost": None, "duplicates": None,
+           "errors": sum(1 for r in records if r["acked"] is not None and not r["ok"]),
+           "unacked": sum(1 for r in records if r["acked"] is None),
+           "retried": sum(1 for r in records if r["attempts"] > 1)}
+    if target.get("db"):
+        stored = read_store(target["db"], target["session"], [p["id"] for p in polls])
+        out["stored"] = sum(stored.values())
+        out["lost"] = len(acked_pairs - stored.keys())
+        out["duplicates"] = sum(n - 1 for n in stored.values() if n > 1)
+    lat = [r["acked"] - r["sent"] for r in ok]
+    out["ack_ms"] = {k: ms(pct(lat, q)) for k, q in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100))}
+    out["projector_ms"] = {"p50": ms(pct(res["proj"], 50)), "p99": ms(pct(res["proj"], 99))}
+    out["projector_missing"] = res["proj_missing"]
+    cpu0, cpu1, cpu2 = res["cpu"]
+    out["server_cpu_s"] = None if cpu0 is None else round(cpu2 - cpu0, 2)
+    out["server_cpu_connect_s"] = None if cpu0 is None else round(cpu1 - cpu0, 2)
+    out["server_cpu_bursts_s"] = None if cpu0 is None else round(cpu2 - cpu1, 2)
+    out["server_cpu_ms_per_answer"] = None if cpu0 is None or not ok else round((cpu2 - cpu1) / len(ok) * 1000, 3)
+    out["server_cpu_ms_per_connect"] = (None if cpu0 is None or not res["connected"]
+                                        else round((cpu1 - cpu0) / res["connected"] * 1000, 3))
+    out["peak_rss_mb"] = round(monitor.peak / 2**20, 1) if monitor.proc else None
+    out["throughput"] = round(len(ok) / sum(res["windows"]), 1) if res["windows"] else None
+    out["connect_s"] = res["connect_s"]
+    out["generator_cpu_share"] = round(res["gen_cpu"], 2)
+    out["generator_lag_ms_p99"] = ms(pct([lag for _, lag in res["lags"]], 99))
+    # how late answers left against their schedule: a late generator sends clumps, not a burst
+    out["generator_late_ms_p99"] = ms(pct([r["first"] - r["at"] for r in records], 99))
+    out["other_load_cores"] = round(max(0.0, res["others"]), 2)
+    out["facilitator_retries"] = res.get("facilitator_retries", 0)
+    if args.download:
+        got = [d for d in res["downloads"] if d is not None]
+        out["download_s_max"] = round(max(got), 2) if got else None
+        out["download_failed"] = len(res["downloads"]) - len(got)
+    return out

@@ -1,0 +1,144 @@
+"""The server under load: a `workshop serve` (or the bare server) subprocess, its CPU and
+memory, the rest of the machine's load, and what its database holds afterwards."""
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.support.server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Server:
+    """A server subprocess on 127.0.0.1 with a fresh database; its ids read from its output."""
+
+    def __init__(self, kind: str, workdir: Path, env: dict | None = None, root: Path = ROOT):
+        self.kind = kind
+        self.port = free_port()
+        self.db = str(workdir / f"{kind}-{self.port}.db")
+        self.log = open(workdir / f"{kind}-{self.port}.log", "w")
+        if kind == "bare":
+            cmd = [sys.executable, "-m", "scripts.bare_server", "--port", str(self.port), "--db", self.db]
+        else:
+            # `-c` from `root` puts that checkout first on sys.path, ahead of this environment's
+            # editable install: --server-root measures the other checkout's own code
+            cmd = [sys.executable, "-c", "from server.cli import main; main()", "serve",
+                   str(root / "decks" / "leaders-role.yaml"), "--host", "127.0.0.1", "--port",
+                   str(self.port), "--db", self.db, "--no-qr"]
+        self.proc = subprocess.Popen(cmd, cwd=root if kind == "workshop" else ROOT, stdout=subprocess.PIPE,
+                                     stderr=self.log, text=True, env={**os.environ, **(env or {})})
+        self.pid = self.proc.pid
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.session = self.code = self.key = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (self.session and self.key):
+            line = self.proc.stdout.readline()
+            if not line:
+                raise SystemExit(f"{kind} server exited; see {self.log.name}")
+            if m := re.search(r"session (\w+), join code (\w+)", line):
+                self.session, self.code = m.groups()
+            if m := re.search(r"Projector URL: .*\?key=(\S+)", line):
+                self.key = m.group(1)
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        if not (self.session and self.key):
+            self.stop()
+            raise SystemExit(f"{kind} server did not print its session; see {self.log.name}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.log.close()
+
+
+class Monitor:
+    """Sample the server's RSS every 0.1 s; read its CPU time at marks. Its report workers
+    (child processes) count as the server: they are the server's work, on the same laptop."""
+
+    def __init__(self, pid: int | None):
+        import psutil
+        self.proc = psutil.Process(pid) if pid else None
+        self.peak = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        if self.proc:
+            self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stopping.wait(0.1):
+            try:
+                rss = self.proc.memory_info().rss
+            except Exception:
+                return
+            for child in self._children():
+                try:
+                    rss += child.memory_info().rss
+                except Exception:  # it ended meanwhile
+                    pass
+            self.peak = max(self.peak, rss)
+
+    def _children(self) -> list:
+        try:
+            return self.proc.children(recursive=True)
+        except Exception:
+            return []
+
+    def cpu(self) -> float | None:
+        if not self.proc:
+            return None
+        t = self.proc.cpu_times()
+        total = t.user + t.system + t.children_user + t.children_system  # + children it waited for
+        for child in self._children():
+            try:
+                c = child.cpu_times()
+                total += c.user + c.system
+            except Exception:
+                pass
+        return total
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.proc:
+            self.thread.join(2)
+
+
+def machine_busy() -> float:
+    """Return the CPU seconds every process on the machine has used since boot."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_quiet(cores: float, timeout: float) -> float:
+    """On a shared machine, wait (at most `timeout` s) until others use at most `cores` cores."""
+    deadline = time.monotonic() + timeout
+    while True:
+        busy0, t0 = machine_busy(), time.monotonic()
+        time.sleep(5)
+        load = (machine_busy() - busy0) / (time.monotonic() - t0)
+        if load <= cores or time.monotonic() > deadline:
+            return load
+        print(f"waiting for a quieter machine: others use {load:.2f} cores", file=sys.stderr, flush=True)
+
+
+def read_store(db: str, session: str, polls: list[str]) -> dict:
+    """Return {(poll, participant): rows} for the test's polls, read by another connection."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        marks = ",".join("?" * len(polls))
+        rows = con.execute(f"SELECT poll_id, participant_id, COUNT(*) FROM answers WHERE session_id = ? "
+                           f"AND poll_id IN ({marks}) GROUP BY poll_id, participant_id", [session, *polls])
+        return {(p, int(pid)): n for p, pid, n in rows}
+    finally:
+        con.close()
