@@ -125,6 +125,7 @@ print(settings.secret_key(sys.argv[1]))
 """
 
 
+@pytest.mark.slow
 def test_processes_starting_at_once_share_one_key(tmp_path):
     for attempt in range(3):
         folder, at = tmp_path / str(attempt), time.time() + 1.5
