@@ -86,8 +86,8 @@ def test_the_installed_kit_checks_simulates_and_prints_from_any_folder(installed
     work, env = elsewhere
     check = run(installed, work, env, "check")
     assert check.returncode == 0 and "leaders-role.yaml: ok" in check.stdout, check.stderr
-    zh = run(installed, work, env, "check", "--json")
-    assert zh.returncode == 0 and '"slides"' in zh.stdout
+    facts = run(installed, work, env, "check", "--json")
+    assert facts.returncode == 0 and '"slides"' in facts.stdout
 
     simulated = run(installed, work, env, "simulate", "-n", "5", "--seed", "1")
     assert simulated.returncode == 0, simulated.stderr
