@@ -18,6 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("pyproject.toml", "README.md", "workshop", "server", "handouts", "decks", "templates")
 
 
+def test_every_package_of_the_kit_is_listed_in_pyproject():
+    import tomllib
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(ROOT).parts)
+             for top in ("workshop", "server", "handouts") for init in (ROOT / top).rglob("__init__.py")}
+    assert sorted(found - listed) == []
+    assert {"workshop.decks", "server.templates", "workshop.i18n"} <= listed
+
+
 def test_a_checkout_finds_the_top_level_decks_and_templates():
     from server.app import TEMPLATES
     assert settings.decks_folder() == ROOT / "decks"
