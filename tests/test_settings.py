@@ -71,7 +71,7 @@ def test_an_installed_copy_keeps_its_instance_folder_per_user(monkeypatch, tmp_p
     monkeypatch.setattr(settings, "CHECKOUT", tmp_path)  # site-packages: no pyproject.toml
     assert settings.instance_path({"XDG_DATA_HOME": str(tmp_path / "data")}) == \
         tmp_path / "data" / "workshop-kit"
-    assert settings.instance_path({"HOME": "/nowhere"}).name == "workshop-kit"
+    assert settings.instance_path({"HOME": "/home/ana"}) == Path("/home/ana/.local/share/workshop-kit")
 
 
 def test_the_cli_reads_the_database_through_the_settings(tmp_path, monkeypatch):

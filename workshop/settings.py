@@ -92,7 +92,7 @@ def default_deck(environ: Mapping[str, str] | None = None) -> str:
 def user_data_folder(environ: Mapping[str, str] | None = None) -> Path:
     """Return this user's data folder for the kit (XDG_DATA_HOME, else ~/.local/share)."""
     env = os.environ if environ is None else environ
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "share")
     return Path(base) / "workshop-kit"
 
 
