@@ -206,7 +206,7 @@ class RankChart(Flowable):
                 c.rect(0, y, track, self.BAR_H, stroke=0, fill=1)
             c.setFillColor(INK)
             avg = self.average[item]
-            text = self.labels("avg_rank", r=f"{avg:.2f}") if avg is not None else "–"
+            text = self.labels("avg_rank", rank=f"{avg:.2f}") if avg is not None else "–"
             fonts.draw_string(c, self.width, y + 3, text, fonts.SANS_BOLD, 8, "end")
             y -= self.GAP
 

@@ -45,8 +45,7 @@ def session_facts(deck, results, labels: Labels) -> list[list[Flowable]]:
         duration += labels("planned", m=f"{deck.minutes:g}")
     rows = [(labels("session"), f"{results.session.id} · {labels('code')} "
                                 f"{results.session.join_code}"),
-            (labels("date"), labels("date_time", date=labels.date(start), start=labels.clock(start),
-                                    end=labels.clock(end))),
+            (labels("date"), labels.date_time(start, end)),
             (labels("duration"), duration),
             (labels("joined"), str(results.joined)),
             (labels("answering"), str(results.answering))]

@@ -25,6 +25,8 @@ import os
 import signal
 import sys
 
+from workshop import settings
+
 BUILDERS = ("build_summary", "build_handouts", "build_takeaway", "export_csv", "export_json")
 
 
@@ -87,7 +89,7 @@ def serve(stdin, stdout) -> None:
 
 def main() -> int:
     try:
-        os.nice(int(os.environ.get("WORKSHOP_REPORT_NICE", "10")))  # the room's phones go first
+        os.nice(settings.get("REPORT_NICE"))  # the room's phones go first
     except OSError:
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server; it closes our stdin

@@ -10,7 +10,8 @@ from socketio.packet import Packet
 
 from workshop import settings
 from .extensions import socketio
-ROOT = Path(__file__).resolve().parent.parent
+
+TEMPLATES = settings.data_folder(Path(__file__).resolve().parent, "templates")
 
 
 class NoSession(SessionInterface):
@@ -41,10 +42,12 @@ class FewAttachments(Packet):
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the Flask app with its store, live rooms and Socket.IO attached."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True,
-                template_folder=str(ROOT / "templates"))
+    config = config or {}
+    instance = config.get("INSTANCE") or settings.instance_path()
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True,
+                template_folder=str(TEMPLATES))
     app.config.update(settings.from_env())
-    app.config.update(config or {})
+    app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key(app.instance_path)
     app.config["DB"] = app.config["DB"] or str(Path(app.instance_path) / "workshop.db")

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from workshop.settings import DEFAULT_DB, DEFAULT_DECK
+from workshop import settings
 
 if TYPE_CHECKING:
     from workshop.store import Store
@@ -21,8 +20,12 @@ class Exit(enum.IntEnum):
     USER_ERROR = 1
 
 
+DEFAULT_DECK = settings.shipped_deck()
+DB_SHOWN = "workshop.db in the instance folder, or $WORKSHOP_DB"  # settings.db_path decides
+
+
 def default_db() -> str:
-    return os.environ.get("WORKSHOP_DB") or str(DEFAULT_DB)
+    return settings.db_path()
 
 
 def load_or_fail(path):
@@ -62,7 +65,7 @@ def check(deck, as_json):
 @click.argument("deck", required=False)
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--db", default=None, help="SQLite database. [default: instance/workshop.db]")
+@click.option("--db", default=None, help=f"SQLite database. [default: {DB_SHOWN}]")
 @click.option("--resume", "resume_id", default=None, metavar="SESSION_ID",
               help="Carry on a stored session exactly where it was.")
 @click.option("--public-url", default="", help="Base URL phones use, e.g. http://workshop.local:5000")
@@ -71,13 +74,13 @@ def serve(deck, host, port, db, resume_id, public_url, qr):
     """Start a live session (or resume one) and print its join, projector and console URLs."""
     from . import runner
     if deck is None and not resume_id:
-        deck = os.environ.get("WORKSHOP_DECK") or str(DEFAULT_DECK)
+        deck = settings.default_deck()
     loaded = load_or_fail(deck) if deck else None  # a resumed session keeps its own deck
     runner.serve(loaded, deck, host, port, db or default_db(), resume_id, public_url, qr)
 
 
 @cli.command()
-@click.option("--db", default=None, help="SQLite database. [default: instance/workshop.db]")
+@click.option("--db", default=None, help=f"SQLite database. [default: {DB_SHOWN}]")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
 def sessions(db, as_json):
     """List the sessions stored in a database, newest first."""
@@ -119,8 +122,8 @@ class _Command(click.Command):
 
 
 def _db_option(f):
-    return click.option("--db", "db", default=DEFAULT_DB, envvar="WORKSHOP_DB",
-                        show_default=True, type=click.Path(dir_okay=False),
+    return click.option("--db", "db", default=default_db, show_default=DB_SHOWN,
+                        type=click.Path(dir_okay=False),
                         help="The session database (or set WORKSHOP_DB).")(f)
 
 
@@ -166,7 +169,7 @@ def _write(output: str, data: bytes) -> None:
 
 
 @cli.command("handouts", cls=_Command)
-@click.argument("deck", default=DEFAULT_DECK, envvar="WORKSHOP_DECK", type=click.Path(dir_okay=True))
+@click.argument("deck", default=settings.default_deck, type=click.Path(dir_okay=True))
 @_output_option
 @click.option("--paper", type=click.Choice(["a4", "letter"], case_sensitive=False),
               default="a4", show_default=True, help="Paper size.")
@@ -215,7 +218,7 @@ def export_cmd(session_id, fmt, output, deck_path, db):
 
 
 @cli.command("simulate", cls=_Command)
-@click.argument("deck", default=DEFAULT_DECK, envvar="WORKSHOP_DECK", type=click.Path(dir_okay=True))
+@click.argument("deck", default=settings.default_deck, type=click.Path(dir_okay=True))
 @click.option("--participants", "-n", type=click.IntRange(1, 100_000), required=True,
               help="How many people take part.")
 @click.option("--seed", type=int, default=None, help="Seed, for the same session every time.")
@@ -235,7 +238,7 @@ def simulate_cmd(deck, participants, seed, db):
 def main(argv=None) -> None:
     """Run the CLI; a serving process patches the standard library for gevent first."""
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["serve"] and os.environ.get("WORKSHOP_ASYNC_MODE", "gevent") == "gevent":
+    if args[:1] == ["serve"] and settings.get("ASYNC_MODE") == "gevent":
         from gevent import monkey
         monkey.patch_all()
     cli.main(args=args, prog_name="workshop")

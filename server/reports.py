@@ -10,8 +10,26 @@ from pathlib import Path
 
 from .rooms import Room
 
-ROOT = Path(__file__).resolve().parent.parent  # where `python -m handouts.worker` is found
 WORKER_TIMEOUT = 300  # seconds one report may take before the worker is replaced
+
+
+def worker_command() -> list[str]:
+    """Return the argv of a report worker: this Python, the current folder kept off sys.path
+    (-P), so that a `handouts` folder wherever the server was started cannot stand in for ours."""
+    return [sys.executable, "-P", "-m", "handouts.worker"]
+
+
+def worker_env() -> dict:
+    """Return the worker's environment: it imports the `handouts` this server imports, from
+    the checkout when that is not on the interpreter's own path (an editable install)."""
+    import importlib.util
+    import site
+    home = str(Path(importlib.util.find_spec("handouts").origin).resolve().parent.parent)
+    installed = {str(Path(p).resolve()) for p in [*site.getsitepackages(), site.getusersitepackages()]}
+    if home in installed:
+        return dict(os.environ)
+    extra = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": home + (os.pathsep + extra if extra else "")}
 
 
 class ReportError(Exception):
@@ -52,8 +70,8 @@ class Worker:
 
     def _ask(self, job: dict) -> bytes:
         if self.proc is None or self.proc.poll() is not None:
-            self.proc = subprocess.Popen([sys.executable, "-m", "handouts.worker"],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT)
+            self.proc = subprocess.Popen(worker_command(), env=worker_env(),
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.proc.stdin.write(json.dumps(job).encode() + b"\n")
         self.proc.stdin.flush()
         head = self.proc.stdout.readline()

@@ -5,9 +5,10 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
                    url_for)
 from markupsafe import Markup
 
+from workshop import languages
 from workshop.session import reveal_closes
 
-from . import i18n, qr, reports
+from . import qr, reports
 from .live import live
 from .reports import ReportError
 from .rooms import NotAllowed, Room
@@ -16,14 +17,14 @@ bp = Blueprint("workshop", __name__)
 
 
 def page_lang(default: str = "en") -> str:
-    return i18n.negotiate(request.headers.get("Accept-Language"),
+    return languages.negotiate(request.headers.get("Accept-Language"),
                           request.args.get("lang") or request.cookies.get("lang"), default)
 
 
 def render(template: str, http_status: int = 200, lang: str | None = None, **context):
     # not `status`: the error page's context has a `status` of its own
     lang = lang or page_lang()
-    return render_template(template, lang=lang, strings=i18n.strings(lang), **context), http_status
+    return render_template(template, lang=lang, strings=languages.strings(lang), **context), http_status
 
 
 def base_url() -> str:
@@ -48,19 +49,19 @@ def security_headers(response: Response) -> Response:
 
 @bp.app_errorhandler(404)
 def not_found(_):
-    return render("error.html", 404, status=404, message=i18n.t(page_lang(), "error_not_found"))
+    return render("error.html", 404, status=404, message=languages.t(page_lang(), "error_not_found"))
 
 
 @bp.app_errorhandler(401)
 @bp.app_errorhandler(403)
 def forbidden(exc):
     return render("error.html", exc.code, status=exc.code,
-                  message=i18n.t(page_lang(), "error_no_key" if exc.code == 401 else "error_bad_key"))
+                  message=languages.t(page_lang(), "error_no_key" if exc.code == 401 else "error_bad_key"))
 
 
 @bp.app_errorhandler(429)
 def too_many(_):
-    return render("error.html", 429, status=429, message=i18n.t(page_lang(), "error_too_many"))
+    return render("error.html", 429, status=429, message=languages.t(page_lang(), "error_too_many"))
 
 
 @bp.route("/")
@@ -75,10 +76,10 @@ def join():
     code = request.args.get("code", "").strip().upper()[:16]
     guesses = live().guesses
     if not guesses.allow(request.remote_addr):
-        return render("index.html", 429, error=i18n.t(page_lang(), "error_too_many_guesses"), code=code)
+        return render("index.html", 429, error=languages.t(page_lang(), "error_too_many_guesses"), code=code)
     if live().rooms.by_join_code(code) is None:
         guesses.fail(request.remote_addr)
-        return render("index.html", 404, error=i18n.t(page_lang(), "error_unknown_code"), code=code)
+        return render("index.html", 404, error=languages.t(page_lang(), "error_unknown_code"), code=code)
     return redirect(url_for(".phone", code=code), 303)
 
 
@@ -98,7 +99,7 @@ def room_of_code(code: str) -> Room:
 def phone(code):
     """Serve the phone page of a session."""
     room = room_of_code(code)
-    return render("phone.html", lang=page_lang(room.deck.language[:2]), session=session_info(room))
+    return render("phone.html", lang=page_lang(room.deck.language), session=session_info(room))
 
 
 @bp.route("/j/<code>/takeaway.pdf", methods=["POST"])
@@ -156,7 +157,7 @@ def facilitator_page(room: Room, template: str, lang: str, **extra) -> Response:
 def projector(session_id):
     """Serve the projector page (facilitator only), in the deck's language: it speaks to the room."""
     room = facilitator_room(session_id)
-    lang = i18n.negotiate(None, request.args.get("lang"), room.deck.language[:2])
+    lang = languages.negotiate(None, request.args.get("lang"), room.deck.language)
     return trade_key_for_cookie(room) or facilitator_page(room, "projector.html", lang)
 
 
@@ -174,7 +175,7 @@ def console(session_id):
     downloads = {name: url_for(f".{endpoint}", session_id=room.id) for name, endpoint in
                  (("summary", "summary"), ("handouts", "handouts_pdf"),
                   ("export_csv", "export_csv"), ("export_json", "export_json"))}
-    return facilitator_page(room, "console.html", page_lang(room.deck.language[:2]),
+    return facilitator_page(room, "console.html", page_lang(room.deck.language),
                             deck_meta=deck_meta, downloads=downloads)
 
 
@@ -193,7 +194,7 @@ def report(room: Room, builder: str, **kwargs) -> bytes:
 @bp.app_errorhandler(ReportError)
 def report_failed(exc):
     current_app.logger.error("%s", exc)
-    return render("error.html", 500, status=500, message=i18n.t(page_lang(), "error_report"))
+    return render("error.html", 500, status=500, message=languages.t(page_lang(), "error_report"))
 
 
 def attachment(data: bytes, filename: str, mimetype: str = "application/pdf") -> Response:

@@ -17,7 +17,7 @@ from tests.support.browser import (
     CONSOLE_VIEWPORT, PageErrors, Phone, block_foreign, facilitator_context, phone_context,
     start_server, wait_connected, wait_slide)
 from tests.support import DECK, ROOT, new_token
-from server import i18n
+from workshop import languages as i18n
 from workshop.deck_file import load_deck
 
 pytestmark = pytest.mark.browser

@@ -69,6 +69,7 @@ def run_suite_without_browser(tmp_path, ci: str | None) -> subprocess.CompletedP
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_a_developer_without_chromium_sees_a_skip_and_the_reason(tmp_path):
     proc = run_suite_without_browser(tmp_path, ci=None)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -76,6 +77,7 @@ def test_a_developer_without_chromium_sees_a_skip_and_the_reason(tmp_path):
     assert "apt-get install chromium" in proc.stdout
 
 
+@pytest.mark.slow
 def test_ci_without_chromium_fails_the_run(tmp_path):
     proc = run_suite_without_browser(tmp_path, ci="true")
     assert proc.returncode != 0

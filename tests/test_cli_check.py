@@ -158,6 +158,7 @@ HOSTILE = {  # fixture -> the line the first message must name, or None for a fi
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_file_is_refused_in_one_clear_way(name, as_json):

@@ -256,6 +256,7 @@ def still_serving(server) -> None:
     assert requests.get(server.url("/healthz"), timeout=5).json() == {"ok": True}
 
 
+@pytest.mark.slow
 def test_hostile_payloads_over_a_real_socket_get_errors_and_the_server_stays_up(junk_server):
     phone, console = junk_server.phone(), junk_server.facilitator()
     for payload, expected in answer_payloads():
@@ -275,6 +276,7 @@ def test_hostile_payloads_over_a_real_socket_get_errors_and_the_server_stays_up(
     still_serving(junk_server)
 
 
+@pytest.mark.slow
 def test_binary_payloads_get_errors(junk_server):
     with junk_server.phone() as phone:
         for payload in (b"\x00\xff" * 100, {"poll": b"pick", "value": 0}, {"poll": "words", "value": b"text"},
@@ -283,6 +285,7 @@ def test_binary_payloads_get_errors(junk_server):
     still_serving(junk_server)
 
 
+@pytest.mark.slow
 def test_frames_no_client_library_would_send_leave_the_server_up(junk_server):
     raw = RawSocket(junk_server)
     assert raw.connect(junk_server.phone_auth())[0] == "ok"
@@ -303,6 +306,7 @@ def test_frames_no_client_library_would_send_leave_the_server_up(junk_server):
     still_serving(junk_server)
 
 
+@pytest.mark.slow
 def test_a_binary_packet_cannot_announce_endless_attachments(server):
     """Socket.IO lets a packet announce up to 9,999,999,999 binary attachments and keeps every
     frame until they have all come: one phone could fill the laptop's memory 60 KB at a time."""
@@ -320,6 +324,7 @@ def test_a_binary_packet_cannot_announce_endless_attachments(server):
     still_serving(server)
 
 
+@pytest.mark.slow
 def test_a_message_over_the_size_limit_drops_only_that_client(server):
     open_all(server)
     big, other = server.phone(), server.phone()
@@ -336,6 +341,7 @@ def test_a_message_over_the_size_limit_drops_only_that_client(server):
         assert console.call("sync", {})["tallies"]["words"]["latest"][0]["text"] == "still here"
 
 
+@pytest.mark.slow
 def test_a_flood_from_one_phone_is_rate_limited_while_another_stays_responsive(server):
     open_all(server)
 
@@ -410,6 +416,7 @@ def socket_join(server, code) -> str:
 WRONG = [f"ZZZZ{a}{b}" for a in "AB" for b in "ABCDEFGHJK"][:12]
 
 
+@pytest.mark.slow
 def test_guessing_join_codes_over_http_is_rate_limited(server):
     statuses = [get_from(server, f"/join?code={code}") for code in WRONG[:10]]
     assert statuses == [404] * 10
@@ -419,6 +426,7 @@ def test_guessing_join_codes_over_http_is_rate_limited(server):
     assert get_from(server, f"/join?code={server.code}", source="127.0.0.2") == 303  # per address
 
 
+@pytest.mark.slow
 def test_guessing_join_codes_over_the_socket_is_rate_limited(server):
     assert [socket_join(server, code) for code in WRONG[:10]] == ["unknown_session"] * 10
     assert socket_join(server, WRONG[10]) == "rate_limited"
@@ -429,6 +437,7 @@ def test_guessing_join_codes_over_the_socket_is_rate_limited(server):
         assert console.wait_for("facilitator_state")
 
 
+@pytest.mark.slow
 def test_the_phone_page_is_no_way_around_the_guess_limit(server):
     """GET /j/CODE answers 404 for a wrong code: it must count as a guess like /join does."""
     assert get_from(server, f"/j/{server.code}") == 200
@@ -457,6 +466,7 @@ def stored_form(text: str) -> str:
     return text.replace("\ud800", "\ufffd")
 
 
+@pytest.mark.slow
 def test_hostile_text_is_stored_and_comes_back_literally(server):
     open_all(server)
     console = server.facilitator()

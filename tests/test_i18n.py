@@ -1,4 +1,5 @@
-"""The UI strings: both languages complete, every key the pages use defined, negotiation."""
+"""The language table: both languages complete, every key the pages and PDFs use defined,
+one wording for a word the phone and the paper both show, negotiation."""
 from __future__ import annotations
 
 import json
@@ -7,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from server import i18n
+from handouts.labels import PAGE_WORDS, Labels
+from workshop import languages as i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 JS = ROOT / "server" / "static" / "js"
+HANDOUTS = ROOT / "handouts"
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -35,7 +38,7 @@ DYNAMIC = {
 
 
 def load(lang: str) -> dict:
-    return json.loads((ROOT / "server" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+    return json.loads((ROOT / "workshop" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
 
 
 def used_keys() -> set[str]:
@@ -50,6 +53,15 @@ def used_keys() -> set[str]:
     for prefix, names in DYNAMIC.items():
         keys |= {f"{prefix}.{name}" for name in names}
     return keys
+
+
+def printed_keys() -> set[str]:
+    """Return the table key of every word the PDF builders look up through Labels."""
+    names = set()
+    for path in HANDOUTS.glob("*.py"):
+        names |= set(re.findall(r"\blabels\(\s*[\"']([\w.]+)[\"']", path.read_text(encoding="utf-8")))
+    names.add("homework")  # Labels.group
+    return {PAGE_WORDS.get(name) or i18n.PRINT_ONLY + name for name in names}
 
 
 def test_both_languages_have_the_same_keys():
@@ -80,12 +92,57 @@ def test_every_key_the_pages_use_is_defined():
     assert missing == []
 
 
-def test_strings_returns_every_key_for_each_language():
+def test_every_word_the_pdfs_print_is_defined():
+    assert len(printed_keys()) > 40
+    assert sorted(printed_keys() - set(load("en"))) == []
+
+
+def test_every_print_only_word_is_used():
+    unused = {k for k in load("en") if k.startswith(i18n.PRINT_ONLY)} - printed_keys()
+    assert sorted(unused) == []
+
+
+def test_a_word_on_paper_is_the_same_word_on_the_phone():
+    for lang in i18n.SUPPORTED:
+        labels, page = Labels(lang), i18n.strings(lang)
+        assert labels("correct") == page["chart.correct"]
+        assert labels("mean") == page["chart.mean"] and labels("median") == page["chart.median"]
+        assert labels("terms") == page["chart.terms"] and labels("tips") == page["proj.tips"]
+        assert labels("avg_rank", rank="1.50") == page["chart.avg_rank"].format(rank="1.50")
+        for kind in ("choice", "scale", "ranking", "open"):
+            poll = type("Poll", (), {"type": kind, "multiple": False})
+            assert labels.poll_type(poll) == page[f"type.{kind}"]
+        answered = page["chart.answered_of"].format(n=3, m=4)
+        assert labels("answered_of", n=3, joined=4, rate="75%").startswith(answered)
+
+
+def test_no_print_only_word_repeats_a_page_string():
+    """A word both show is the page's string (Labels.PAGE_WORDS), never a copy that can drift.
+
+    Capitals count: the takeaway's heading "Your answer" is not the phone's bar mark "your answer".
+    """
+    for lang in i18n.SUPPORTED:
+        table = load(lang)
+        page = {v.strip(" .。") for k, v in table.items() if not k.startswith(i18n.PRINT_ONLY)}
+        repeats = [k for k, v in table.items()
+                   if k.startswith(i18n.PRINT_ONLY) and v.strip(" .。") in page]
+        assert repeats == [], lang
+
+
+def test_deck_languages_are_read_one_way():
+    assert [Labels(tag).lang for tag in ("zh-CN", "zh_Hans", "ZH", "en-GB", "fr", "", None)] == \
+        ["zh", "zh", "zh", "en", "en", "en", "en"]
+    assert i18n.of("zh-Hant-TW") == "zh" and i18n.of("de") == "en"
+
+
+def test_strings_returns_every_page_key_for_each_language():
+    page_keys = {k for k in load("en") if not k.startswith(i18n.PRINT_ONLY)}
     for lang in i18n.SUPPORTED:
         table = i18n.strings(lang)
-        assert set(table) == set(load("en"))
+        assert set(table) == page_keys  # the print-only words are not sent to every phone
     assert i18n.strings("zh")["phone.submit"] == "提交"
     assert i18n.strings("fr") == i18n.strings("en")
+    assert i18n.t("zh", "pdf.handout") == "讲义"
 
 
 def test_strings_are_read_once():

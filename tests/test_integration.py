@@ -12,6 +12,8 @@ import websocket
 from tests.support import DECK, Peer, RawSocket, RealServer, Refused, goto_poll, new_token
 from workshop.deck_file import load_deck
 
+pytestmark = pytest.mark.slow  # every test here runs a real `workshop serve`
+
 
 @pytest.fixture(scope="module")
 def deck():
@@ -298,7 +300,6 @@ def test_resume_keeps_slide_poll_states_answers_and_participants(server, deck):
     ana_before = ana.call("sync", {})
     for peer in (ana, ben, console):
         peer.close()
-
     assert server.stop(signal.SIGINT) == 0
     first_key, first_code = server.key, server.code
     server.restart()

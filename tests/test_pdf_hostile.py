@@ -81,6 +81,7 @@ def all_pdfs(deck, results, person):
             "takeaway": build_takeaway(deck, results, person)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_text_never_breaks_a_build_or_an_export(tmp_path, name):
     deck, results, person = hostile_session(tmp_path, HOSTILE[name])
@@ -92,6 +93,7 @@ def test_hostile_text_never_breaks_a_build_or_an_export(tmp_path, name):
     assert json.loads(export_json(deck, results))["answers"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PRINTABLE)
 def test_hostile_text_prints_literally_in_every_pdf(tmp_path, name):
     deck, results, person = hostile_session(tmp_path, HOSTILE[name])
@@ -119,6 +121,7 @@ def test_markup_in_text_is_printed_not_applied(tmp_path):
         pdf.close()
 
 
+@pytest.mark.slow
 def test_a_long_unbroken_string_wraps_inside_the_margins(tmp_path):
     deck, results, person = hostile_session(tmp_path, HOSTILE["long_word"])
     for kind, data in all_pdfs(deck, results, person).items():

@@ -140,6 +140,7 @@ def test_the_store_clock_is_restored(store, english):
     assert store.clock is clock
 
 
+@pytest.mark.slow
 def test_a_thousand_participants_take_a_few_seconds(store, english):
     started = time.perf_counter()
     sid = simulate(store, english, english.path, 1000, seed=1)

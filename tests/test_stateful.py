@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -218,6 +219,7 @@ class RoomMachine(RuleBasedStateMachine):
 RoomMachine.TestCase.settings = settings(max_examples=50, stateful_step_count=30, deadline=None,
                                          suppress_health_check=[HealthCheck.too_slow])
 test_live_room_equals_a_recount_from_the_store = RoomMachine.TestCase
+pytest.mark.slow(test_live_room_equals_a_recount_from_the_store)  # hypothesis: hundreds of rooms
 
 
 def test_a_changed_open_answer_is_newest_after_a_rebuild_too(tmp_path):

@@ -5,7 +5,7 @@ import random
 import time
 from pathlib import Path
 
-from . import ids, polltypes
+from . import ids, languages, polltypes
 from .deck import Deck, Poll
 
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -30,7 +30,7 @@ def simulate(store, deck: Deck, deck_path, participants: int, seed=None, clock=N
             code = ids.join_code(rng)
         store.create_session(sid, str(Path(deck_path).resolve()), deck.title, code, ids.facilitator_key())
         people = _join(store, sid, participants, rng, now, start, total)
-        language = "zh" if (deck.language or "").lower().startswith("zh") else "en"
+        language = languages.of(deck.language)
         for index, slide in enumerate(deck.slides):
             if slide.poll is None:
                 continue

@@ -1,4 +1,9 @@
-"""The UI's strings in English and Chinese, and the choice of language for a request."""
+"""The kit's languages: one table of words per language for the pages and the PDFs.
+
+Page strings are keyed by where they appear (`phone.*`, `chart.*`, ...); words only the
+PDFs print are under `pdf.*`. A printed word that the pages also show (poll type names,
+"correct", "Mean", the chart headings) is the page's string, so phone and paper agree.
+"""
 from __future__ import annotations
 
 import functools
@@ -8,6 +13,7 @@ from types import MappingProxyType
 
 SUPPORTED = ("en", "zh")
 FALLBACK = "en"
+PRINT_ONLY = "pdf."
 _FOLDER = Path(__file__).with_name("i18n")
 
 
@@ -17,6 +23,11 @@ def normalise(tag: str | None) -> str | None:
         return None
     primary = tag.strip().lower().replace("_", "-").split("-", 1)[0]
     return primary if primary in SUPPORTED else None
+
+
+def of(tag: str | None) -> str:
+    """Return the supported language a tag means, English for anything else (a deck's language)."""
+    return normalise(tag) or FALLBACK
 
 
 def negotiate(accept_language: str | None, override: str | None = None,
@@ -53,17 +64,17 @@ def _table(lang: str) -> MappingProxyType:
 
 
 def strings(lang: str) -> dict:
-    """Return every UI string of a language, English filling any gap."""
-    lang = normalise(lang) or FALLBACK
+    """Return every string the pages use in a language, English filling any gap (no `pdf.*`)."""
+    lang = of(lang)
     merged = dict(_table(FALLBACK))
     if lang != FALLBACK:
         merged.update(_table(lang))
-    return merged
+    return {key: text for key, text in merged.items() if not key.startswith(PRINT_ONLY)}
 
 
 def t(lang: str, key: str, **kwargs) -> str:
-    """Return one UI string formatted with kwargs; a key missing in every language is a bug."""
-    lang = normalise(lang) or FALLBACK
+    """Return one string formatted with kwargs; a key missing in every language is a bug."""
+    lang = of(lang)
     table = _table(lang)
     if key not in table:
         table = _table(FALLBACK)
