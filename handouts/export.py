@@ -53,10 +53,10 @@ def export_json(deck, results) -> bytes:
                     "join_code": results.session.join_code,
                     "started_at": iso(results.started_at), "ended_at": iso(results.ended_at),
                     "participants": results.joined, "answering": results.answering},
-        "polls": [{"id": pid, "type": poll.type, "question": poll.question,
-                   "answered": results.answered.get(pid, 0),
-                   "response_rate": round(results.response_rate.get(pid, 0.0), 4)}
-                  for pid, poll in deck.polls.items()],
+        "polls": [{"id": poll_id, "type": poll.type, "question": poll.question,
+                   "answered": results.answered.get(poll_id, 0),
+                   "response_rate": round(results.response_rate.get(poll_id, 0.0), 4)}
+                  for poll_id, poll in deck.polls.items()],
         "answers": [{**row, "value": answer.value, "hidden": answer.hidden}
                     for row, answer in zip(rows(deck, results), results.answers)]}
     text = json.dumps(data, ensure_ascii=False, indent=2)

@@ -10,7 +10,7 @@ from workshop import languages
 PAGE_WORDS = {
     "correct": "chart.correct", "mean": "chart.mean", "median": "chart.median",
     "avg_rank": "chart.avg_rank", "terms": "chart.terms", "tips": "proj.tips",
-    "minutes": "con.minutes", "code": "phone.code",
+    "minutes": "con.minutes", "code": "phone.code", "not_answered": "phone.not_answered",
 }
 MONTHS = ("January February March April May June July August September October "
           "November December").split()

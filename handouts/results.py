@@ -30,7 +30,7 @@ class SessionResults:
     hidden: dict[str, int] = field(default_factory=dict)  # poll id -> hidden open answers
     open_answers: dict[str, list[OpenAnswer]] = field(default_factory=dict)  # visible only
     statistics: dict[str, dict] = field(default_factory=dict)  # poll id -> its type's figures
-    values: dict[str, dict[int, object]] = field(default_factory=dict)  # poll -> pid -> value
+    values: dict[str, dict[int, object]] = field(default_factory=dict)  # poll -> participant -> value
     started_at: float | None = None  # first answer (else the session's creation)
     ended_at: float | None = None  # last answer (else the session's end)
 
@@ -42,7 +42,7 @@ class SessionResults:
     @property
     def answering(self) -> int:
         """Return how many participants answered at least one of the deck's polls."""
-        return len({pid for by_pid in self.values.values() for pid in by_pid})
+        return len({person for by_person in self.values.values() for person in by_person})
 
     @property
     def rank_positions(self) -> dict[str, list[list[int]]]:

@@ -20,7 +20,7 @@ def build_summary(deck, results, invariant=False) -> bytes:
     """Return the session summary PDF for the facilitator."""
     labels = Labels(deck.language)
     width = frame_width("a4")
-    numbers = {pid: n for n, pid in enumerate(deck.polls, 1)}
+    numbers = {poll_id: n for n, poll_id in enumerate(deck.polls, 1)}
     story = [NextPageTemplate("body")]
     story += cover(deck, labels, labels("summary"), results.started_at, width, 2 * mm, False)
     facts = session_facts(deck, results, labels) + credit_rows(deck, labels)
@@ -72,10 +72,10 @@ def rate_table(deck, results, labels: Labels, width: float) -> Table:
     head = [marked("#", "cellhead"), para(labels("polls"), "cellhead"),
             para(labels("answered_col"), "cellhead"), para(labels("rate"), "cellhead"), ""]
     rows = [head]
-    for n, (pid, poll) in enumerate(deck.polls.items(), 1):
-        rate = results.response_rate[pid]
+    for n, (poll_id, poll) in enumerate(deck.polls.items(), 1):
+        rate = results.response_rate[poll_id]
         rows.append([para(str(n), "cell"), para(poll.question, "cell"),
-                     para(str(results.answered[pid]), "cellnum"),
+                     para(str(results.answered[poll_id]), "cellnum"),
                      para(labels.percent(rate), "cellnum"), RateBar(rate)])
     widths = [9 * mm, width - 9 * mm - 20 * mm - 18 * mm - 66, 20 * mm, 18 * mm, 66]
     table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
@@ -116,17 +116,17 @@ def answer_para(label: str, text: str) -> Flowable:
 
 def appendix(deck, results, labels: Labels, numbers: dict) -> list[Flowable]:
     """Return the appendix: each participant's open answers together."""
-    open_ids = [pid for pid, poll in deck.polls.items() if polltypes.get(poll.type).free_text]
+    open_ids = [poll_id for poll_id, poll in deck.polls.items() if polltypes.get(poll.type).free_text]
     by_person: dict[int, list[tuple[str, str]]] = {}
-    for pid in open_ids:
-        for a in results.open_answers[pid]:
-            by_person.setdefault(a.participant_id, []).append((pid, a.text))
+    for poll_id in open_ids:
+        for a in results.open_answers[poll_id]:
+            by_person.setdefault(a.participant_id, []).append((poll_id, a.text))
     if not by_person:
         return []
     out: list[Flowable] = [PageBreak(), para(labels("appendix"), "h1"), Spacer(1, 6)]
     for person in sorted(by_person, key=lambda p: results.pseudonym(p).lower()):
-        answers = [answer_para(labels("question", n=numbers[pid]), text)
-                   for pid, text in sorted(by_person[person], key=lambda item: numbers[item[0]])]
+        answers = [answer_para(labels("question", n=numbers[poll_id]), text)
+                   for poll_id, text in sorted(by_person[person], key=lambda item: numbers[item[0]])]
         out.append(KeepTogether([para(results.pseudonym(person), "h4"), answers[0]]))
         out += answers[1:]
     return out

@@ -72,7 +72,7 @@ class Room:
     def _stored_state(self) -> RoomState:
         s = self.state
         return RoomState(version=self.state_version, slide=s.slide, qr=s.qr, takeaways=s.takeaways,
-                         polls={pid: (ps.status, ps.revealed) for pid, ps in s.polls.items()})
+                         polls={poll_id: (ps.status, ps.revealed) for poll_id, ps in s.polls.items()})
 
     def _save_state(self, reset_poll: str | None = None) -> None:
         stored = self._stored_state()
@@ -85,8 +85,8 @@ class Room:
     def rebuild(self) -> None:
         """Recount every tally from the store (on load, and to check the cache in tests)."""
         with self.lock:
-            self.tallies = {pid: new_tally(p) for pid, p in self.deck.polls.items()}
-            self.answers = {pid: {} for pid in self.deck.polls}
+            self.tallies = {poll_id: new_tally(p) for poll_id, p in self.deck.polls.items()}
+            self.answers = {poll_id: {} for poll_id in self.deck.polls}
             # in order of each answer's last change, as the live tallies saw them (newest last)
             for a in sorted(self.store.answers(self.id), key=lambda a: a.last_at):
                 if a.poll_id not in self.tallies:
@@ -134,7 +134,7 @@ class Room:
             self.results_version += 1
 
     def my_answers(self, participant_id: int) -> dict:
-        return {pid: got[participant_id] for pid, got in self.answers.items() if participant_id in got}
+        return {poll_id: got[participant_id] for poll_id, got in self.answers.items() if participant_id in got}
 
     # ----- answers -----
 
@@ -220,8 +220,8 @@ class Room:
         names = {p.id: p.nickname or p.pseudonym for p in self.store.participants(self.id)}
         with self.lock:
             tally = self.tallies[poll_id]
-            return [{"participant": pid, "pseudonym": names.get(pid, ""), "text": text,
-                     "hidden": pid in tally.hidden} for pid, text in reversed(tally.texts.items())]
+            return [{"participant": person, "pseudonym": names.get(person, ""), "text": text,
+                     "hidden": person in tally.hidden} for person, text in reversed(tally.texts.items())]
 
     # ----- what clients see -----
 
@@ -254,7 +254,7 @@ class Room:
                                 "title": self.deck.title, "created_at": self.row.created_at},
                     "slide": self.state.slide, "qr": self.state.qr, "takeaways": self.state.takeaways,
                     "version": self.state_version,
-                    "polls": {pid: ps.as_dict() for pid, ps in self.state.polls.items()},
+                    "polls": {poll_id: ps.as_dict() for poll_id, ps in self.state.polls.items()},
                     "participants": self.participants, "connected": self._connected}
 
     def snapshot(self, poll_id: str) -> dict:
@@ -264,7 +264,7 @@ class Room:
         """The `tally` message: the counts of people and these polls' tallies."""
         with self.lock:
             return {"participants": self.participants, "connected": self._connected,
-                    "polls": {pid: self.snapshot(pid) for pid in poll_ids}}
+                    "polls": {poll_id: self.snapshot(poll_id) for poll_id in poll_ids}}
 
     @property
     def accepting_takeaways(self) -> bool:

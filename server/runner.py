@@ -109,9 +109,9 @@ def checkpoints(store, broadcaster, every: float = 1.0) -> None:
 class Collector:
     """When to run Python's full garbage collection, so that no phone waits for it.
 
-    With thousands of connections a full collection scans millions of objects: 200-300 ms
-    with the event loop stopped, every few seconds while phones connect and answer. The full
-    one runs here instead, once the rooms have been quiet for a moment, and everything that
+    With thousands of connections a full collection scans millions of objects, long enough for
+    every phone to feel it with the event loop stopped (docs/performance.md), every few
+    seconds while phones connect and answer. The full one runs here instead, once the rooms have been quiet for a moment, and everything that
     survives it is frozen (`gc.freeze`): later collections skip it. In a room that is never
     quiet, once a minute, only what came since the last freeze is collected (and frozen in
     turn), a few milliseconds; what the frozen objects leave as cyclic garbage (a phone that
@@ -169,7 +169,7 @@ def run(app, sock) -> None:
         from geventwebsocket.handler import WebSocketHandler
 
         # Every Socket.IO event runs in a new greenlet; recording each one's spawning stack
-        # (a debugging aid) made spawning one 18 µs instead of 14 (docs/performance.md).
+        # (a debugging aid) made spawning one measurably slower (docs/performance.md).
         gevent.config.track_greenlet_tree = False
         lv = app.extensions["workshop"]
         lv.store.checkpoint_elsewhere()

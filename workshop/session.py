@@ -85,8 +85,8 @@ class SessionState:
     takeaways: bool = False
 
     def __post_init__(self):
-        for pid, poll in self.deck.polls.items():
-            self.polls.setdefault(pid, PollState(revealed=default_revealed(self.deck, poll)))
+        for poll_id, poll in self.deck.polls.items():
+            self.polls.setdefault(poll_id, PollState(revealed=default_revealed(self.deck, poll)))
 
     @property
     def current_poll(self) -> Poll | None:

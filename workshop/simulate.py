@@ -77,7 +77,7 @@ def _answer_poll(store, sid, poll: Poll, people, rng, now, opens, closes, langua
     poll_type = polltypes.get(poll.type)
     pick = poll_type.answer_generator(poll, rng, language)
     window = max(closes - opens, 20.0)
-    for pid, joined, diligence in people:
+    for person, joined, diligence in people:
         chance = diligence * poll_type.answer_rate
         if rng.random() >= chance:
             continue
@@ -85,7 +85,7 @@ def _answer_poll(store, sid, poll: Poll, people, rng, now, opens, closes, langua
         if at >= closes + window:
             continue  # joined too late for this one
         now[0] = at
-        store.save_answer(sid, poll.id, pid, pick(), "%016x" % rng.getrandbits(64))
+        store.save_answer(sid, poll.id, person, pick(), "%016x" % rng.getrandbits(64))
         if poll.allow_change and poll_type.change_rate and rng.random() < poll_type.change_rate:
             now[0] = at + rng.uniform(3, window * 0.2)
-            store.save_answer(sid, poll.id, pid, pick(), "%016x" % rng.getrandbits(64))
+            store.save_answer(sid, poll.id, person, pick(), "%016x" % rng.getrandbits(64))

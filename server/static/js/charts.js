@@ -53,6 +53,8 @@ const BUILD = {
   choice(box, poll, { t }) {
     box.append(el("ul", { className: "bars bars--choice", attrs: { role: "list" } },
       poll.options.map((label, i) => barRow(label, i, t, true))));
+    // each percentage is of the people who answered: with several picks each, they add up past 100
+    if (poll.multiple) box.append(el("p", { className: "bars__note", dataset: { testid: "percent-note" }, text: t("chart.percent_of_people") }));
   },
   ranking(box, poll, { t }) {
     box.append(el("ol", { className: "bars bars--ranking" },
