@@ -87,7 +87,7 @@ def room(browser, server):
         phones.append(Phone(page, ctx))
     for phone in phones:
         wait_connected(phone.page)
-    truth = server.facilitator(view="console")
+    truth = server.facilitator()
     yield Room(projector, console, laptop, phones, qr_url, truth, errors)
     truth.close()
     for phone in phones:

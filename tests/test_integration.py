@@ -59,7 +59,7 @@ def answered(poll_id, n):
 # ----- the room's flow -----------------------------------------------------------------------
 
 def test_phone_answer_shows_on_projector_and_results_reach_phone_after_reveal(server, deck):
-    projector = server.facilitator(view="projector")
+    projector = server.facilitator()
     phone = server.phone(nickname="Ana")
     welcome = phone.wait_for("welcome")
     assert welcome["session"] == {"id": server.sid, "title": deck.title, "code": server.code, "language": "en"}
@@ -137,7 +137,7 @@ def test_wrong_or_missing_facilitator_key_is_refused_on_the_socket(shared):
 
 
 def test_the_facilitator_cookie_opens_the_socket_for_its_session_only(shared):
-    ok = Peer.connect(shared, {"role": "facilitator", "session": shared.sid, "view": "projector"},
+    ok = Peer.connect(shared, {"role": "facilitator", "session": shared.sid},
                       headers={"Cookie": f"wk_{shared.sid}={shared.key}"})
     assert ok.wait_for("facilitator_state")["session"]["code"] == shared.code
     ok.close()

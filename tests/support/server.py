@@ -226,12 +226,11 @@ class RealServer:
         return {"role": "participant", "code": code or self.code, "token": token or new_token(),
                 "nickname": nickname}
 
-    def facilitator_auth(self, key: str | None = None, view: str = "console") -> dict:
-        return {"role": "facilitator", "session": self.sid, "key": self.key if key is None else key,
-                "view": view}
+    def facilitator_auth(self, key: str | None = None) -> dict:
+        return {"role": "facilitator", "session": self.sid, "key": self.key if key is None else key}
 
     def phone(self, token: str | None = None, nickname: str = "", **kw) -> Peer:
         return Peer.connect(self, self.phone_auth(token, nickname), **kw)
 
-    def facilitator(self, key: str | None = None, view: str = "console", **kw) -> Peer:
-        return Peer.connect(self, self.facilitator_auth(key, view), **kw)
+    def facilitator(self, key: str | None = None, **kw) -> Peer:
+        return Peer.connect(self, self.facilitator_auth(key), **kw)
