@@ -1,5 +1,5 @@
 // What the official client sees when the transport refuses it, for tests/test_js_client.py:
-// node transport.mjs oversize|origin-polling|origin-websocket SERVER_URL JOIN_CODE
+// node transport.mjs oversize|origin-polling|origin-websocket|origin-own SERVER_URL JOIN_CODE
 // Prints one JSON object.
 import { randomBytes } from "node:crypto";
 import { io } from "socket.io-client";
@@ -36,9 +36,10 @@ if (mode === "oversize") {
   seen.small = await again.timeout(5000).emitWithAck("answer", { poll: "words", value: "small", uid: "small" });
   again.disconnect();
 } else {
-  const transports = mode === "origin-websocket" ? ["websocket"] : ["polling", "websocket"];
+  const transports = mode === "origin-polling" ? ["polling", "websocket"] : ["websocket"];
+  const origin = mode === "origin-own" ? new URL(url).origin : "http://evil.example";
   // 3 s instead of the client's default 20 s before it gives up on a connection
-  const socket = await connect({ transports, timeout: 3000, extraHeaders: { Origin: "http://evil.example" } });
+  const socket = await connect({ transports, timeout: 3000, extraHeaders: { Origin: origin } });
   if (socket) {
     seen.connected = true;
     socket.disconnect();
