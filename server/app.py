@@ -40,6 +40,30 @@ class FewAttachments(Packet):
         return count
 
 
+def origin_allowed(origin: str, environ: dict, public_url: str = "") -> bool:
+    """Allow the page's own origin and the --public-url origin, never any other."""
+    own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+    public = "{0.scheme}://{0.netloc}".format(urlsplit(public_url)) if public_url else None
+    return origin in (own, public)
+
+
+def refuse_foreign_upgrade(app: Flask):
+    """Return a gevent-websocket `pre_start_hook` that keeps a foreign-origin websocket from
+    being upgraded: Engine.IO then answers it 400 over plain HTTP, and the client gets
+    `connect_error` at once instead of waiting for its own time-out.
+
+    gevent-websocket's handler sends `101 Switching Protocols` before the application sees
+    the request, so no WSGI middleware can refuse in time; the hook runs before that. Install
+    it on the server: `WSGIServer(..., handler_class=WebSocketHandler).pre_start_hook = ...`.
+    """
+    def hook(handler) -> bool:  # True: serve the request as plain HTTP, without the upgrade
+        environ = handler.environ
+        origin = environ.get("HTTP_ORIGIN")
+        return (bool(origin) and environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+                and not origin_allowed(origin, environ, app.config["PUBLIC_URL"]))
+    return hook
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Create the Flask app with its store, live rooms and Socket.IO attached."""
     config = config or {}
@@ -71,12 +95,9 @@ def create_app(config: dict | None = None) -> Flask:
     rooms.listener = app.extensions["workshop"].broadcaster
 
     public = app.config["PUBLIC_URL"]
-    public_origin = "{0.scheme}://{0.netloc}".format(urlsplit(public)) if public else None
 
     def same_origin(origin, environ) -> bool:
-        """Allow the page's own origin and the --public-url origin, never any other."""
-        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
-        return origin in (own, public_origin)
+        return origin_allowed(origin, environ, public)
 
     from . import events, routes  # noqa: F401 - handlers must be known before init_app binds them
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=same_origin,
