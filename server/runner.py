@@ -159,7 +159,7 @@ def collect_garbage_when_idle(broadcaster) -> None:
 
 def run(app, sock) -> None:
     """Serve the app on the bound socket with the configured async mode until interrupted."""
-    from .app import start_ticker
+    from .app import refuse_foreign_upgrade, start_ticker
     from .extensions import socketio
     start_ticker(app)
     if app.config["ASYNC_MODE"] == "gevent":
@@ -176,6 +176,7 @@ def run(app, sock) -> None:
         gevent.spawn(checkpoints, lv.store, lv.broadcaster)
         gevent.spawn(collect_garbage_when_idle, lv.broadcaster)
         server = WSGIServer(sock, app, handler_class=WebSocketHandler, log=None)
+        server.pre_start_hook = refuse_foreign_upgrade(app)  # before gevent-websocket's 101
         stop = lambda *_: server.stop(timeout=1)  # noqa: E731
         signal_handler(signal.SIGTERM, stop)
         signal_handler(signal.SIGINT, stop)

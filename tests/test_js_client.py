@@ -8,12 +8,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, RealServer, workshop_command, write_all_types_deck
+from tests.support import ROOT, RealServer, write_all_types_deck
 
 pytestmark = pytest.mark.slow  # real servers, node processes, and an npm install on first run
 
@@ -123,44 +122,13 @@ def test_a_message_over_the_size_limit_closes_the_official_clients_connection_wi
         assert console.call("sync", {})["tallies"]["words"]["answered"] == 1  # only the small one
 
 
-def test_a_foreign_origin_gets_connect_error_from_polling_and_a_timeout_from_websocket_only(
-        node_modules, server):
+def test_a_foreign_origin_gets_connect_error_at_once_over_polling_and_websocket(node_modules, server):
     polling = node(JS / "transport.mjs", "origin-polling", server.base, server.code)
     assert polling["connect_error"] == "xhr poll error" and polling["status"] == 400
-    # gevent-websocket answers the upgrade before the app sees the request: Engine.IO can only
-    # close the websocket, which the client takes for no answer at all (docs/protocol.md).
-    # Once server/runner.py installs refuse_foreign_upgrade, this is the test below.
+    # `serve` refuses a foreign websocket before gevent-websocket answers the upgrade
+    # (server.app.refuse_foreign_upgrade), so the client is told at once, not at its time-out
     websocket = node(JS / "transport.mjs", "origin-websocket", server.base, server.code)
-    assert websocket["connect_error"] == "timeout" and websocket["connected"] is False
-
-
-# `workshop serve` with server.app.refuse_foreign_upgrade as its WSGIServer's pre_start_hook
-HOOKED = """
-import gevent.pywsgi
-from server.app import refuse_foreign_upgrade
-
-class Hooked(gevent.pywsgi.WSGIServer):
-    def __init__(self, listener, application, **kw):
-        super().__init__(listener, application, **kw)
-        self.pre_start_hook = refuse_foreign_upgrade(application)
-
-gevent.pywsgi.WSGIServer = Hooked
-from server.cli import main
-main()
-"""
-
-
-class HookedServer(RealServer):
-    def command(self, resume=None):
-        return [sys.executable, "-c", HOOKED] + super().command(resume)[len(workshop_command()):]
-
-
-def test_with_the_upgrade_hook_a_foreign_origin_over_websocket_gets_connect_error_at_once(
-        node_modules, tmp_path):
-    with HookedServer(tmp_path / "server", deck=write_all_types_deck(tmp_path)) as hooked:
-        hooked.start()
-        websocket = node(JS / "transport.mjs", "origin-websocket", hooked.base, hooked.code)
-        assert websocket["connect_error"] == "websocket error" and websocket["connected"] is False
-        own = node(JS / "transport.mjs", "origin-own", hooked.base, hooked.code)
-        assert own == {"connected": True}  # the server's own origin still connects over websocket
-        assert hooked.errors() == []
+    assert websocket["connect_error"] == "websocket error" and websocket["connected"] is False
+    own = node(JS / "transport.mjs", "origin-own", server.base, server.code)
+    assert own == {"connected": True}  # the server's own origin still connects over websocket
+    assert server.errors() == []

@@ -119,14 +119,16 @@ class RawSocket:
         self.timeout = timeout
         url = server.base.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
         extra = {"origin": origin} if origin else {}
-        self.ws = websocket.create_connection(url, timeout=timeout, **extra)
+        try:
+            self.ws = websocket.create_connection(url, timeout=timeout, **extra)
+        except websocket.WebSocketBadStatusException as exc:  # `serve` refused the upgrade itself
+            raise ConnectionRefusedError(f"upgrade refused: {exc}") from None
         try:
             opening = self.ws.recv()
         except (websocket.WebSocketException, OSError):
             opening = ""
         if not (isinstance(opening, str) and opening.startswith("0{")):
-            # gevent-websocket upgrades before Engine.IO checks the Origin, so a refusal is
-            # a websocket closed without Engine.IO's OPEN packet rather than an HTTP 400
+            # a server that upgraded anyway and then refused: closed without Engine.IO's OPEN
             self.close()
             raise ConnectionRefusedError(f"no Engine.IO OPEN packet, got {opening!r}")
         self._ids = 0
