@@ -64,7 +64,8 @@ def check(deck, as_json):
 @cli.command()
 @click.argument("deck", required=False)
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 picks a free one and says which.")
 @click.option("--db", default=None, help=f"SQLite database. [default: {DB_SHOWN}]")
 @click.option("--resume", "resume_id", default=None, metavar="SESSION_ID",
               help="Carry on a stored session exactly where it was.")

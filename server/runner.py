@@ -29,7 +29,11 @@ def listen(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise click.ClickException(f"port {port} is busy: stop the other server or use --port") from None
+            other = 5050 if port != 5050 else 5051
+            why = " (on a Mac, the AirPlay Receiver takes it)" if port == 5000 else ""
+            raise click.ClickException(
+                f"port {port} is busy{why}: choose another with --port {other} "
+                f"(make serve ARGS=\"--port {other}\"), or --port 0 for any free one") from None
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     sock.listen(4096)  # a room's worth of phones may connect in the same second
     sock.setblocking(False)
@@ -61,6 +65,9 @@ def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr) -> No
 
     raise_open_files_limit()
     sock = listen(host, port)
+    if port == 0:  # the system chose a free port: say which
+        port = sock.getsockname()[1]
+        click.echo(f"Listening on port {port} (a free one, as --port 0 asks)", err=True)
     if not public_url:
         shown = lan_address() if host in ("0.0.0.0", "::", "") else host
         public_url = f"http://{shown}:{port}"

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
+import subprocess
 import time
 
 import pytest
 import requests
 import websocket
 
-from tests.support import DECK, Peer, RawSocket, RealServer, Refused, goto_poll, new_token
+from tests.support import (DECK, HOST, Peer, RawSocket, RealServer, Refused, goto_poll, new_token,
+                           workshop_command)
 from workshop.deck_file import load_deck
 
 pytestmark = pytest.mark.slow  # every test here runs a real `workshop serve`
@@ -361,9 +364,33 @@ def test_serve_on_a_busy_port_is_one_clear_line_and_exit_1(server, tmp_path):
     second.spawn()
     assert second.proc.wait(20) == 1
     lines = [line for line in second.stderr.splitlines() if line.strip()]
-    assert lines == [f"Error: port {server.port} is busy: stop the other server or use --port"]
+    other = 5050 if server.port != 5050 else 5051
+    assert lines == [f"Error: port {server.port} is busy: choose another with --port {other} "
+                     f"(make serve ARGS=\"--port {other}\"), or --port 0 for any free one"]
     assert "Workshop:" not in second.stdout and not second.db.exists()
     assert requests.get(server.url("/healthz"), timeout=5).ok  # the first server is untouched
+
+
+def test_serve_on_port_0_picks_a_free_port_and_says_which(tmp_path):
+    proc = subprocess.Popen(workshop_command() + ["serve", str(DECK), "--host", HOST, "--port", "0", "--no-qr",
+                                                  "--db", str(tmp_path / "w.db")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        said = proc.stderr.readline()
+        port = int(re.fullmatch(r"Listening on port (\d+) \(a free one, as --port 0 asks\)\n", said).group(1))
+        assert port > 0 and f":{port}/j/" in proc.stdout.readline() + proc.stdout.readline()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                assert requests.get(f"http://{HOST}:{port}/healthz", timeout=2).json() == {"ok": True}
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server did not answer on the port it named")
+    finally:
+        proc.terminate()
+        proc.wait(20)
 
 
 def test_sessions_command_lists_the_session(server, deck):
