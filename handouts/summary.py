@@ -11,7 +11,7 @@ from . import fonts
 from .doc import Furniture, build_pdf, frame_width
 from .handout import cover, credit_rows, facts_table
 from .labels import Labels
-from .questions import kicker, room_chart
+from .questions import kicker, printed_answer, room_chart
 from .styles import BAR, GUTTER, MUTED, RULE, TRACK, css, marked, para
 from .text import clean, markup
 
@@ -106,6 +106,7 @@ def poll_section(poll, number: int, results, labels: Labels, width: float) -> li
 def answer_para(label: str, text: str) -> Flowable:
     """Return one open answer with a muted label (a pseudonym, a question) in the left gutter."""
     label = clean(" ".join(label.split()))
+    text = printed_answer(text)
     if all(fonts.coverage(ch) == fonts.LATIN for ch in label) and \
             fonts.string_width(label, fonts.SANS, 8) < GUTTER - 6:
         # bulletText is drawn as plain text: no markup to parse, and it cannot inject any
@@ -123,7 +124,9 @@ def appendix(deck, results, labels: Labels, numbers: dict) -> list[Flowable]:
             by_person.setdefault(a.participant_id, []).append((poll_id, a.text))
     if not by_person:
         return []
-    out: list[Flowable] = [PageBreak(), para(labels("appendix"), "h1"), Spacer(1, 6)]
+    # on the page the last section ends on, when the heading and a few answers fit there
+    out: list[Flowable] = [CondPageBreak(50 * mm), Spacer(1, 6), para(labels("appendix"), "h1"),
+                           Spacer(1, 6)]
     for person in sorted(by_person, key=lambda p: results.pseudonym(p).lower()):
         answers = [answer_para(labels("question", n=numbers[poll_id]), text)
                    for poll_id, text in sorted(by_person[person], key=lambda item: numbers[item[0]])]
