@@ -12,6 +12,7 @@ from .doc import Furniture, build_pdf, frame_width
 from .handout import cover, credit_rows, facts_table
 from .labels import Labels
 from .questions import kicker, printed_answer, room_chart
+from .shift import room_shift
 from .styles import BAR, GUTTER, MUTED, RULE, TRACK, css, marked, para
 from .text import clean, markup
 
@@ -28,7 +29,8 @@ def build_summary(deck, results, invariant=False) -> bytes:
               para(labels("poll_rate"), "h3"), rate_table(deck, results, labels, width),
               PageBreak()]
     for poll_id, poll in deck.polls.items():
-        story += poll_section(poll, numbers[poll_id], results, labels, width)
+        shift = room_shift(deck, poll, results, labels, numbers, width)
+        story += poll_section(poll, numbers[poll_id], results, labels, width, shift)
     story += appendix(deck, results, labels, numbers)
     footer = f"{labels('session')} {results.session.id} · {labels.date(results.started_at)}"
     return build_pdf(story, Furniture(labels, deck.title, labels("summary"), footer), "a4",
@@ -88,11 +90,13 @@ def rate_table(deck, results, labels: Labels, width: float) -> Table:
     return table
 
 
-def poll_section(poll, number: int, results, labels: Labels, width: float) -> list[Flowable]:
-    """Return one poll's part of the report: question, chart, and for open ones every answer."""
+def poll_section(poll, number: int, results, labels: Labels, width: float,
+                 shift: list[Flowable] = ()) -> list[Flowable]:
+    """Return one poll's part of the report: question, chart (and the shift since it was asked
+    before), and for open ones every answer."""
     head = [kicker(number, poll, labels), para(poll.question, "question"), Spacer(1, 2)]
     out: list[Flowable] = [CondPageBreak(60 * mm),
-                           KeepTogether(head + room_chart(poll, results, labels))]
+                           KeepTogether(head + room_chart(poll, results, labels) + list(shift))]
     if polltypes.get(poll.type).free_text:
         answers = results.open_answers[poll.id]
         if answers:
