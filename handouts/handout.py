@@ -120,7 +120,7 @@ def bullets(items, name: str = "bullet") -> list[Flowable]:
 
 def question_block(poll, number: int, labels: Labels, results, width: float,
                    title: str = "") -> list[Flowable]:
-    """Return a question with room to answer and, with results, what the room said."""
+    """Return a question with room to answer by hand or, with results, what the room said."""
     head = [kicker(number, poll, labels)]
     if title and title.strip() != poll.question.strip():
         head.append(para(title, "meta"))

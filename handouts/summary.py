@@ -92,8 +92,7 @@ def rate_table(deck, results, labels: Labels, width: float) -> Table:
 
 def poll_section(poll, number: int, results, labels: Labels, width: float,
                  shift: list[Flowable] = ()) -> list[Flowable]:
-    """Return one poll's part of the report: question, chart (and the shift since it was asked
-    before), and for open ones every answer."""
+    """Return one poll's part of the report: question, chart, shift, and every open answer."""
     head = [kicker(number, poll, labels), para(poll.question, "question"), Spacer(1, 2)]
     out: list[Flowable] = [CondPageBreak(60 * mm),
                            KeepTogether(head + room_chart(poll, results, labels) + list(shift))]
