@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 from reportlab.platypus import (CondPageBreak, Flowable, HRFlowable, KeepTogether,
-                                NextPageTemplate, PageBreak, Spacer, Table, TableStyle)
+                                NextPageTemplate, Spacer, Table, TableStyle)
 
-from .doc import Furniture, build_pdf, frame_width, page_size
+from workshop import polltypes
+
+from .doc import Furniture, build_pdf, frame_width
 from .labels import Labels
 from .questions import answer_space, kicker, room_chart
-from .styles import (ACCENT, ACCENT_SOFT, MARGIN_BOTTOM, MARGIN_TOP, PANEL, RULE, marked, para)
+from .styles import ACCENT, ACCENT_SOFT, PANEL, RULE, marked, para
 from .text import markup, paragraphs
 from .widgets import JoinCode, RuledLines
 
@@ -20,9 +22,10 @@ def build_handouts(deck, results=None, paper="a4", join_url=None, join_code=None
     width = frame_width(paper)
     when = results.started_at if results else None
     story = cover(deck, labels, labels("handout"), when, width)
-    if join_url:
+    if join_url and not session_over(results):
         story += [Spacer(1, 14 * mm), JoinCode(join_url, join_code, labels)]
-    story += [NextPageTemplate("body"), PageBreak()]
+    # the workshop starts on the cover's page when there is room: no half-empty first page
+    story += [NextPageTemplate("body"), Spacer(1, 12 * mm), CondPageBreak(70 * mm)]
     number = 0
     for index, slide in enumerate(deck.slides):
         if index == 0 and slide.kind == "title":
@@ -30,10 +33,19 @@ def build_handouts(deck, results=None, paper="a4", join_url=None, join_code=None
         if slide.poll:
             number += 1
         story += slide_blocks(slide, number, labels, results, width)
-    story += notes_page(labels, paper)
+    story += notes_page(labels)
     footer = f"{deck.title} · {labels.date(when)}"
     return build_pdf(story, Furniture(labels, deck.title, labels("handout"), footer), paper,
                      invariant, title=deck.title, author=deck.speaker)
+
+
+def session_over(results) -> bool:
+    """Return whether the results are of a session that has ended: nobody joins it any more.
+
+    Handouts of a live room keep the join QR for latecomers; `workshop handouts --session`
+    gives no join address at all.
+    """
+    return results is not None and results.session.ended_at is not None
 
 
 def accent_rule(width: float = 42, thickness: float = 3) -> Flowable:
@@ -108,17 +120,21 @@ def bullets(items, name: str = "bullet") -> list[Flowable]:
 
 def question_block(poll, number: int, labels: Labels, results, width: float,
                    title: str = "") -> list[Flowable]:
-    """Return a question with room to answer and, with results, what the room said."""
+    """Return a question with room to answer by hand or, with results, what the room said."""
     head = [kicker(number, poll, labels)]
     if title and title.strip() != poll.question.strip():
         head.append(para(title, "meta"))
-    head += [para(poll.question, "question")] + answer_space(poll, labels, width)
-    out: list[Flowable] = [Spacer(1, 6), KeepTogether(head)]
+    head.append(para(poll.question, "question"))
     if results is not None and poll.id in results.tallies:
-        room = [Spacer(1, 6), para(labels("room_said"), "h3")] + room_chart(poll, results, labels)
-        out.append(KeepTogether(room))
-    out.append(Spacer(1, 8))
-    return out
+        # the room's chart lists the options: marks to fill in would print them twice
+        if polltypes.get(poll.type).free_text:
+            head.append(RuledLines(4))
+        head += [Spacer(1, 6), para(labels("room_said"), "h3")] + room_chart(poll, results, labels)
+    else:
+        head += answer_space(poll, labels, width)
+    # a question stays on one page with the room's answers (KeepTogether splits one taller
+    # than a page)
+    return [Spacer(1, 6), KeepTogether(head), Spacer(1, 8)]
 
 
 def slide_blocks(slide, number: int, labels: Labels, results, width: float) -> list[Flowable]:
@@ -138,18 +154,32 @@ def slide_blocks(slide, number: int, labels: Labels, results, width: float) -> l
         return out + [quote_block(slide, width), Spacer(1, 8)]
     if kind == "poll":
         return question_block(slide.poll, number, labels, results, width, slide.title)
-    # a scenario: the story, its question, then the tips
-    story = [para(p, "body") for p in paragraphs(slide.story)]
-    out = [CondPageBreak(70 * mm), KeepTogether([para(slide.title, "h2"), panel(story, width)])]
-    out += question_block(slide.poll, number, labels, results, width)
+    # a scenario: the story, its question, then the tips, all on one page
+    out = [para(slide.title, "h2"), story_panel(slide, width)]
+    out += question_block(slide.poll, number, labels, results, width)[:-1]
+    out += [tips_panel(slide, labels, width)]
+    return [KeepTogether(out), Spacer(1, 6)]
+
+
+def story_panel(slide, width: float) -> Table:
+    """Return a scenario's story in a tinted box."""
+    return panel([para(p, "body") for p in paragraphs(slide.story)], width)
+
+
+def tips_panel(slide, labels: Labels, width: float) -> Table:
+    """Return a scenario's tips in an accented box under their title."""
     tips = [marked(f"<b>{markup(slide.tips_title or labels('tips'))}</b>", "h3")]
-    tips += bullets(slide.tips)
-    out += [KeepTogether(panel(tips, width, ACCENT_SOFT, ACCENT)), Spacer(1, 6)]
-    return out
+    return panel(tips + bullets(slide.tips), width, ACCENT_SOFT, ACCENT)
 
 
-def notes_page(labels: Labels, paper: str) -> list[Flowable]:
-    """Return a last page of ruled lines for notes."""
-    height = page_size(paper)[1] - MARGIN_TOP - MARGIN_BOTTOM
-    return [PageBreak(), para(labels("notes"), "h1"), Spacer(1, 4),
-            RuledLines(int((height - 50) // 24), 24)]
+class NoteLines(RuledLines):
+    """Ruled lines filling what is left of the page."""
+
+    def wrap(self, aw, ah):
+        self.count = max(1, int((ah - 4) // self.spacing))
+        return super().wrap(aw, ah)
+
+
+def notes_page(labels: Labels) -> list[Flowable]:
+    """Return ruled lines for notes: the rest of the last page, or a page of its own."""
+    return [CondPageBreak(80 * mm), para(labels("notes"), "h1"), Spacer(1, 4), NoteLines(1, 24)]

@@ -15,6 +15,21 @@ from .styles import marked, para
 from .text import markup
 from .widgets import RuledLines, ScaleToCircle, option_marks
 
+ANSWER_LINES = 6  # a printed answer keeps at most this many of its lines
+
+
+def printed_answer(text: str, lines: int = ANSWER_LINES) -> str:
+    """Return a participant's answer as printed: no blank lines, and at most `lines` lines.
+
+    An answer is at most a few hundred characters, but "a\n" * 249 is within the limit and
+    would take five pages: blank lines are dropped, and lines past the last kept one are
+    joined onto it with " / ", so nothing typed is lost and an answer stays a paragraph.
+    """
+    kept = [line.strip() for line in str(text).splitlines() if line.strip()]
+    if len(kept) > lines:
+        kept = kept[: lines - 1] + [" / ".join(kept[lines - 1:])]
+    return "\n".join(kept)
+
 
 @dataclass(frozen=True)
 class PrintedType:

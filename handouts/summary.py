@@ -11,7 +11,8 @@ from . import fonts
 from .doc import Furniture, build_pdf, frame_width
 from .handout import cover, credit_rows, facts_table
 from .labels import Labels
-from .questions import kicker, room_chart
+from .questions import kicker, printed_answer, room_chart
+from .shift import room_shift
 from .styles import BAR, GUTTER, MUTED, RULE, TRACK, css, marked, para
 from .text import clean, markup
 
@@ -28,7 +29,8 @@ def build_summary(deck, results, invariant=False) -> bytes:
               para(labels("poll_rate"), "h3"), rate_table(deck, results, labels, width),
               PageBreak()]
     for poll_id, poll in deck.polls.items():
-        story += poll_section(poll, numbers[poll_id], results, labels, width)
+        shift = room_shift(deck, poll, results, labels, numbers, width)
+        story += poll_section(poll, numbers[poll_id], results, labels, width, shift)
     story += appendix(deck, results, labels, numbers)
     footer = f"{labels('session')} {results.session.id} · {labels.date(results.started_at)}"
     return build_pdf(story, Furniture(labels, deck.title, labels("summary"), footer), "a4",
@@ -88,11 +90,12 @@ def rate_table(deck, results, labels: Labels, width: float) -> Table:
     return table
 
 
-def poll_section(poll, number: int, results, labels: Labels, width: float) -> list[Flowable]:
-    """Return one poll's part of the report: question, chart, and for open ones every answer."""
+def poll_section(poll, number: int, results, labels: Labels, width: float,
+                 shift: list[Flowable] = ()) -> list[Flowable]:
+    """Return one poll's part of the report: question, chart, shift, and every open answer."""
     head = [kicker(number, poll, labels), para(poll.question, "question"), Spacer(1, 2)]
     out: list[Flowable] = [CondPageBreak(60 * mm),
-                           KeepTogether(head + room_chart(poll, results, labels))]
+                           KeepTogether(head + room_chart(poll, results, labels) + list(shift))]
     if polltypes.get(poll.type).free_text:
         answers = results.open_answers[poll.id]
         if answers:
@@ -106,6 +109,7 @@ def poll_section(poll, number: int, results, labels: Labels, width: float) -> li
 def answer_para(label: str, text: str) -> Flowable:
     """Return one open answer with a muted label (a pseudonym, a question) in the left gutter."""
     label = clean(" ".join(label.split()))
+    text = printed_answer(text)
     if all(fonts.coverage(ch) == fonts.LATIN for ch in label) and \
             fonts.string_width(label, fonts.SANS, 8) < GUTTER - 6:
         # bulletText is drawn as plain text: no markup to parse, and it cannot inject any
@@ -123,7 +127,9 @@ def appendix(deck, results, labels: Labels, numbers: dict) -> list[Flowable]:
             by_person.setdefault(a.participant_id, []).append((poll_id, a.text))
     if not by_person:
         return []
-    out: list[Flowable] = [PageBreak(), para(labels("appendix"), "h1"), Spacer(1, 6)]
+    # on the page the last section ends on, when the heading and a few answers fit there
+    out: list[Flowable] = [CondPageBreak(50 * mm), Spacer(1, 6), para(labels("appendix"), "h1"),
+                           Spacer(1, 6)]
     for person in sorted(by_person, key=lambda p: results.pseudonym(p).lower()):
         answers = [answer_para(labels("question", n=numbers[poll_id]), text)
                    for poll_id, text in sorted(by_person[person], key=lambda item: numbers[item[0]])]

@@ -175,8 +175,12 @@ def test_report_worker_builds_the_reports_the_server_asks_for(cli, worker):
     summary = worker.ask({**paths(), "session": session, "builder": "build_summary"})
     assert "12" in pdf_text(summary) and "SESSION SUMMARY" in pdf_text(summary).upper()
     handouts = worker.ask({**paths(), "session": session, "builder": "build_handouts",
-                           "kwargs": {"join_url": "http://10.0.0.2:5000/j/K7QM2X", "join_code": "K7QM2X"}})
-    assert "K7QM2X" in pdf_text(handouts)
+                           "kwargs": {"paper": "letter", "join_url": "http://10.0.0.2:5000/j/K7QM2X",
+                                      "join_code": "K7QM2X"}})
+    page = pypdf.PdfReader(io.BytesIO(handouts)).pages[0]
+    assert round(float(page.mediabox.width)) == 612  # the job's keyword arguments reached it
+    assert "What the room said" in pdf_text(handouts)
+    assert "K7QM2X" not in pdf_text(handouts)  # the simulated session has ended: no join QR
 
 
 def test_report_worker_answers_a_bad_job_in_one_line_and_serves_the_next(cli, worker):

@@ -82,9 +82,10 @@ def test_next_and_prev_move_one_slide(deck, state):
     assert state.slide == 1
     assert apply(state, "prev", {}).slide
     assert state.slide == 0
-    apply(state, "goto", {"slide": 2})
-    assert not deck.slides[2].poll and not deck.slides[3].poll
-    assert apply(state, "next", {}) == Change(slide=True)
+    plain = next(i for i in range(1, len(deck.slides) - 1)
+                 if not deck.slides[i].poll and not deck.slides[i + 1].poll)
+    apply(state, "goto", {"slide": plain})
+    assert apply(state, "next", {}) == Change(slide=True)  # no poll to open or close
 
 
 def test_prev_on_the_first_slide_and_next_on_the_last_change_nothing(deck, state):
@@ -140,11 +141,17 @@ def test_leaving_a_poll_that_stays_open_keeps_it_open(deck, state):
     assert state.current_poll is None
 
 
+def before_a_plain_slide(deck) -> str:
+    """Return the first poll that closes when the room moves on to a slide without a poll."""
+    return next(slide.poll.id for slide, after in zip(deck.slides, deck.slides[1:])
+                if slide.poll and not slide.poll.stays_open and not after.poll)
+
+
 def test_moving_on_closes_the_poll_the_room_leaves(deck, state):
-    assert not deck.polls["warmup-role"].stays_open
-    apply(state, "goto", {"slide": at(deck, "warmup-role")})
-    assert apply(state, "next", {}) == Change(slide=True, polls=frozenset({"warmup-role"}))
-    assert state.polls["warmup-role"].status == CLOSED
+    poll_id = before_a_plain_slide(deck)
+    apply(state, "goto", {"slide": at(deck, poll_id)})
+    assert apply(state, "next", {}) == Change(slide=True, polls=frozenset({poll_id}))
+    assert state.polls[poll_id].status == CLOSED
     walked = SessionState(deck)
     for _ in deck.slides:
         apply(walked, "next", {})
@@ -153,10 +160,11 @@ def test_moving_on_closes_the_poll_the_room_leaves(deck, state):
 
 
 def test_leaving_a_closed_or_pending_poll_changes_only_the_slide(deck, state):
-    apply(state, "goto", {"slide": at(deck, "warmup-role")})
+    poll_id = before_a_plain_slide(deck)
+    apply(state, "goto", {"slide": at(deck, poll_id)})
     apply(state, "close", {})
     assert apply(state, "next", {}) == Change(slide=True)
-    assert state.polls["warmup-role"].status == CLOSED
+    assert state.polls[poll_id].status == CLOSED
 
 
 # ----- voting and results --------------------------------------------------------------------

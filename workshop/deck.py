@@ -29,6 +29,7 @@ class Poll:
     group: str = ""
     stays_open: bool = False  # moving on to another slide leaves it open (homework, say)
     reveal_closes: bool | None = None  # revealing closes voting; None: for quizzes and scenarios
+    compare: str = ""  # the id of an earlier poll asking the same: a before/after pair
     line: int = field(default=0, compare=False)  # where its id stands in the deck file
     # A registered type's own settings that the attributes above do not cover.
     settings: Mapping[str, object] = field(default_factory=dict, hash=False)

@@ -31,7 +31,9 @@ SLIDE_KEYS = {
     "scenario": ({"title", "story", "poll", "tips"}, {"tips_title"}),
 }
 COMMON_SLIDE_KEYS = {"kind", "notes", "minutes"}
-POLL_COMMON = {"id", "type", "question", "group", "allow_change", "stays_open", "reveal_closes"}  # a type adds its own keys
+POLL_COMMON = {"id", "type", "question", "group", "allow_change", "stays_open", "reveal_closes",
+               "compare"}  # a type adds its own keys
+COMPARABLE = ("choice", "scale")  # types whose before/after the reports can show
 
 
 class DeckChecker:
@@ -44,6 +46,7 @@ class DeckChecker:
     def __init__(self, path: str):
         self.path = path
         self.problems: list[str] = []
+        self.compares: list[tuple[Poll, int, str]] = []  # (later poll, line of compare, where)
 
     def problem(self, line: int, message: str) -> None:
         """Record one problem at a line of the deck file."""
@@ -172,6 +175,8 @@ class DeckChecker:
                     else:
                         polls[slide.poll.id] = slide.poll
                         poll_lines[slide.poll.id] = slide.poll.line
+        for poll, line, where in self.compares:
+            self.compare(poll, line, where, slides)
         language = self.text(data, "language", "deck", "en")
         planned = sum(s.minutes for s in slides)
         minutes = self.number(data, "minutes", "deck", planned, lo=1, hi=1440)
@@ -228,10 +233,43 @@ class DeckChecker:
                       group=self.text(data, "group", where),
                       allow_change=self.flag(data, "allow_change", where, True),
                       stays_open=self.flag(data, "stays_open", where, False),
-                      reveal_closes=self.flag(data, "reveal_closes", where, None))
+                      reveal_closes=self.flag(data, "reveal_closes", where, None),
+                      compare=self.text(data, "compare", where))
         if poll_type is None:
             return None
-        return Poll(type=type_name, **common, **poll_type.build(self, data, where))
+        poll = Poll(type=type_name, **common, **poll_type.build(self, data, where))
+        if poll.compare:
+            self.compares.append((poll, data.lines["compare"], where))
+        return poll
+
+    def compare(self, poll: Poll, line: int, where: str, slides: list[Slide]) -> None:
+        """Report a `compare` that does not name an earlier poll asking the same question."""
+        order = [s.poll.id for s in slides if s.poll]
+        earlier = {s.poll.id: s.poll for s in slides if s.poll}
+        target = earlier.get(poll.compare)
+        where = f"{where}: compare"
+        if target is None:
+            hint = difflib.get_close_matches(poll.compare, order, n=1, cutoff=0.6)
+            tip = f" (did you mean '{hint[0]}'?)" if hint else ""
+            self.problem(line, f"{where}: no poll '{poll.compare}'{tip}")
+        elif target is poll or order.index(target.id) > order.index(poll.id):
+            self.problem(line, f"{where}: '{target.id}' must come before '{poll.id}' "
+                               f"(the question asked first)")
+        elif target.type != poll.type:
+            self.problem(line, f"{where}: '{target.id}' is a {target.type} poll and "
+                               f"'{poll.id}' a {poll.type} poll; compare asks the same question "
+                               f"twice")
+        elif poll.type not in COMPARABLE:
+            self.problem(line, f"{where}: only {' and '.join(COMPARABLE)} polls can be compared")
+        elif _asked(target) != _asked(poll):
+            self.problem(line, f"{where}: '{target.id}' has other "
+                               f"{'options' if poll.type == 'choice' else 'scale'}; "
+                               f"compare needs the same on both")
+
+
+def _asked(poll: Poll) -> tuple:
+    """Return what two polls must share to be compared: options, or the scale's range."""
+    return (poll.options, poll.multiple, poll.max_choices, poll.scale_min, poll.scale_max)
 
 
 def _kind(value) -> str:
