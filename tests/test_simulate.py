@@ -146,3 +146,18 @@ def test_a_thousand_participants_take_a_few_seconds(store, english):
     sid = simulate(store, english, english.path, 1000, seed=1)
     assert time.perf_counter() - started < 5.0
     assert len(store.participants(sid)) == 1000
+
+
+def test_a_poll_asked_again_moves_from_each_persons_earlier_answer(tmp_path):
+    deck = load_deck(DECKS / "leaders-role.yaml")
+    store = open_store(str(tmp_path / "pair.db"))
+    try:
+        sid = simulate(store, deck, DECKS / "leaders-role.yaml", 120, seed=3)
+        before = {a.participant_id: a.value for a in store.answers(sid, "ready-before")}
+        after = {a.participant_id: a.value for a in store.answers(sid, "ready-after")}
+        both = before.keys() & after.keys()
+        assert len(both) > 60
+        assert all(-1 <= after[p] - before[p] <= 2 for p in both)  # a step back at most
+        assert sum(after[p] > before[p] for p in both) > sum(after[p] < before[p] for p in both)
+    finally:
+        store.close()

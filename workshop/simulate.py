@@ -31,12 +31,13 @@ def simulate(store, deck: Deck, deck_path, participants: int, seed=None, clock=N
         store.create_session(sid, str(Path(deck_path).resolve()), deck.title, code, ids.facilitator_key())
         people = _join(store, sid, participants, rng, now, start, total)
         language = languages.of(deck.language)
+        given: dict[str, dict[int, object]] = {}  # poll id -> person -> their last answer
         for index, slide in enumerate(deck.slides):
             if slide.poll is None:
                 continue
             opens, closes = timeline[index]
-            _answer_poll(store, sid, slide.poll, people, rng, now, start + opens,
-                         start + closes, language)
+            given[slide.poll.id] = _answer_poll(store, sid, slide.poll, people, rng, now, start + opens,
+                                                start + closes, language, given.get(slide.poll.compare, {}))
         # every poll ended closed, with its results shown
         store.save_state(sid, store.state(sid).but(
             polls={poll_id: ("closed", True) for poll_id in deck.polls}))
@@ -73,9 +74,21 @@ def _join(store, sid, count, rng, now, start, total):
     return people
 
 
-def _answer_poll(store, sid, poll: Poll, people, rng, now, opens, closes, language):
+def _answer_poll(store, sid, poll: Poll, people, rng, now, opens, closes, language, earlier):
+    """Have the people answer a poll at plausible moments; return each one's last answer.
+    A poll asked again (`compare`) moves from the person's earlier answer, not from nothing."""
     poll_type = polltypes.get(poll.type)
-    pick = poll_type.answer_generator(poll, rng, language)
+    draw = poll_type.answer_generator(poll, rng, language)
+    answers = {}
+
+    def pick(person):
+        before = earlier.get(person)
+        if before is None:
+            return draw()
+        if poll.type == "scale":  # most move up a step or two after a workshop, a few down
+            return max(poll.scale_min, min(poll.scale_max, before + rng.choice((-1, 0, 0, 1, 1, 1, 2))))
+        return before if rng.random() < 0.6 else draw()
+
     window = max(closes - opens, 20.0)
     for person, joined, diligence in people:
         chance = diligence * poll_type.answer_rate
@@ -85,7 +98,10 @@ def _answer_poll(store, sid, poll: Poll, people, rng, now, opens, closes, langua
         if at >= closes + window:
             continue  # joined too late for this one
         now[0] = at
-        store.save_answer(sid, poll.id, person, pick(), "%016x" % rng.getrandbits(64))
+        answers[person] = pick(person)
+        store.save_answer(sid, poll.id, person, answers[person], "%016x" % rng.getrandbits(64))
         if poll.allow_change and poll_type.change_rate and rng.random() < poll_type.change_rate:
             now[0] = at + rng.uniform(3, window * 0.2)
-            store.save_answer(sid, poll.id, person, pick(), "%016x" % rng.getrandbits(64))
+            answers[person] = pick(person)
+            store.save_answer(sid, poll.id, person, answers[person], "%016x" % rng.getrandbits(64))
+    return answers
