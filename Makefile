@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 DECK ?= decks/leaders-role.yaml
 ARGS ?=
 
-.PHONY: serve test test-fast install vendor bench loadtest screenshots clean
+.PHONY: serve test test-fast install vendor bench loadtest screenshots print-sheets clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" && $(PYTHON) $(IS_NEW_ENOUGH) 2>/dev/null || { echo "Python 3.11 or newer is needed: install it, or run 'make PYTHON=/path/to/python3 ...'"; exit 1; }
@@ -43,6 +43,9 @@ loadtest: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python -m scripts.screenshots
+
+print-sheets: $(STAMP)
+	$(BIN)/python -m scripts.print_sheets
 
 vendor:
 	$(PYTHON) scripts/vendor.py
