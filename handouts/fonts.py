@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import weakref
 from dataclasses import dataclass
 
 from reportlab.lib.fonts import addMapping
@@ -77,13 +78,28 @@ _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]")
 
 
 class _MeasuredFont(TTFont):
-    """An embedded TrueType face that remembers the widths it has measured."""
+    """An embedded TrueType face that remembers the widths and encodings it has worked out.
+
+    Reports measure and print the same words over and over (names, labels, terms), and
+    ReportLab works out both character by character in Python.
+    """
 
     LIMIT = 200_000
 
     def __init__(self, name, filename):
         super().__init__(name, filename)
         self._widths: dict = {}
+        self._splits = weakref.WeakKeyDictionary()  # per document: its subsets are its own
+
+    def splitString(self, text, doc, encoding="utf-8"):
+        # a character keeps the code it was given in a document, so a text's split does too
+        splits = self._splits.get(doc)
+        if splits is None:
+            splits = self._splits[doc] = {}
+        split = splits.get(text)
+        if split is None:
+            split = splits[text] = super().splitString(text, doc, encoding)
+        return split
 
     def stringWidth(self, text, size, encoding="utf8"):
         key = (text, size)
