@@ -185,6 +185,7 @@ def _cmaps() -> tuple[dict[int, str], dict[str, frozenset]]:
     return owner, cmaps
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def coverage(ch: str) -> str:
     """Return the script kind whose face draws a character, or MISSING."""
     return _cmaps()[0].get(ord(ch), MISSING)
