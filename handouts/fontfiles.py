@@ -42,8 +42,9 @@ class FontFile:
         except ModuleNotFoundError:
             path = None
         if path is None or not path.is_file():
-            raise FontsMissing(f"the font package {_PACKAGES[self.package]} is not installed: "
-                               f"run `make install` (or pip install {_PACKAGES[self.package]})")
+            name = _PACKAGES.get(self.package, self.package)
+            raise FontsMissing(f"the PDF fonts are missing ({name}/{self.file}): run `make "
+                               f"install`, or pip install {name}")
         return path
 
     def cached(self) -> Path:

@@ -18,6 +18,7 @@ from PIL import Image, ImageStat
 from tests.test_handouts import render, ticking_clock
 
 from handouts import build_handouts, build_summary, build_takeaway, fonts, load_results
+from handouts.fontfiles import FontFile, FontsMissing
 from handouts.text import clean, markup
 from workshop.deck_file import load_deck
 from workshop.simulate import simulate
@@ -201,3 +202,35 @@ def test_every_character_of_every_script_is_in_the_face_its_run_is_set_in():
         for kind, segment in fonts.runs(fonts.visual(clean(text))):
             missing = [ch for ch in segment if not fonts.covers(kind, ch)]
             assert missing == [], (script, kind)
+
+
+def test_missing_font_packages_say_what_to_do_in_one_line():
+    with pytest.raises(FontsMissing, match=r"^the PDF fonts are missing .*make install") as info:
+        FontFile("no_such_font_package", "NotoSans[wght].ttf").source
+    assert "\n" not in str(info.value)
+
+
+def test_the_commands_turn_missing_fonts_into_one_line_and_exit_1(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from server.cli import handouts_cmd
+
+    def missing(*args, **kwargs):
+        raise FontsMissing("the PDF fonts are missing (manimgx-fonts/x.ttf): run `make install`")
+
+    monkeypatch.setattr("handouts.build_handouts", missing)
+    result = CliRunner().invoke(handouts_cmd, [str(DECKS / "leaders-role.yaml"), "-o",
+                                               str(tmp_path / "h.pdf")])
+    assert result.exit_code == 1
+    assert result.output.strip() == \
+        "Error: the PDF fonts are missing (manimgx-fonts/x.ttf): run `make install`"
+
+
+def test_static_instances_are_named_for_their_weight():
+    from fontTools.ttLib import TTFont
+
+    regular = TTFont(FontFile("justmytype_intl_cjk", fonts._SC, 400).path(), lazy=True)
+    bold = TTFont(FontFile("justmytype_intl_cjk", fonts._SC, 700).path(), lazy=True)
+    assert regular["name"].getDebugName(6) == "NotoSansSC-Regular"
+    assert bold["name"].getDebugName(6) == "NotoSansSC-Bold"
+    assert bold["OS/2"].usWeightClass == 700
