@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont, shapeStr
+from reportlab.platypus import paragraph as rl_paragraph
 
 from .fontfiles import FontFile, FontsMissing, prepare  # noqa: F401  (FontsMissing: re-exported)
 
@@ -126,6 +127,34 @@ def register() -> None:
     from reportlab.platypus.tables import CellStyle
     CellStyle.fontname = SANS
     ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+    rl_paragraph.shapeFragWord = _shape_word
+
+
+_SHAPE_WORD = rl_paragraph.shapeFragWord
+
+
+def _shape_word(word, *args, **kwargs):
+    """Shape a word set in several faces one face at a time.
+
+    ReportLab shapes a whole word with the face of its first piece, so "(مرحبا)" or
+    "abcمرحبا" printed the other face's letters as empty boxes.
+    """
+    parts = word[1:]
+    if len({getattr(f, "fontName", None) for f, _ in parts}) < 2 or \
+            any(hasattr(f, "cbDefn") for f, _ in parts):
+        return _SHAPE_WORD(word, *args, **kwargs)
+    width, pieces, changed = 0.0, [], False
+    for _, group in itertools.groupby(parts, key=lambda part: part[0].fontName):
+        group = list(group)
+        sub = word.__class__([sum(pdfmetrics.stringWidth(s, f.fontName, f.fontSize)
+                                  for f, s in group)] + group)
+        shaped = _SHAPE_WORD(sub, *args, **kwargs)
+        changed = changed or shaped is not sub
+        width += shaped[0]
+        pieces.extend(shaped[1:])
+    if not changed:
+        return word
+    return ttfonts.makeShapedFragWord(word)([width] + pieces)
 
 
 _TO_UNICODE = ttfonts.makeToUnicodeCMap
@@ -247,14 +276,15 @@ def visual(text: str) -> str:
     """
     if _RTL.search(text) is None:
         return text
-    from bidi import get_display
+    # bidi.algorithm, python-bidi's pure-Python implementation, also mirrors brackets in
+    # right-to-left runs; its Rust get_display leaves "(" facing the wrong way
+    from bidi.algorithm import get_display
 
-    out = []
-    for line in text.split("\n"):
-        shown = get_display(line)
-        out.append(re.sub(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]+",
-                          lambda m: m.group(0)[::-1], shown))
-    return "\n".join(out)
+    return "\n".join(_RTL_WORD.sub(lambda m: m.group(0)[::-1], get_display(line))
+                     for line in text.split("\n"))
+
+
+_RTL_WORD = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe]+")
 
 
 def _bold(font: str) -> bool:

@@ -160,6 +160,13 @@ def test_right_to_left_words_come_in_visual_order_each_still_logical():
     assert fonts.visual("plain text") == "plain text"
 
 
+def test_brackets_in_right_to_left_text_face_the_right_way():
+    # the bracket that opens a right-to-left phrase is on its right, drawn as "("'s mirror
+    assert fonts.visual("(مرحبا)") == "(مرحبا)"
+    assert fonts.visual("(מרחבא) [x]") == "[x] (מרחבא)"
+    assert fonts.visual("I said (שלום) ok") == "I said (שלום) ok"
+
+
 def test_chinese_in_a_bold_heading_is_set_in_the_bold_chinese_face():
     bold = fonts.embolden(markup("Hi 你好"), fonts.SANS_BOLD)
     assert f'name="{fonts.face(fonts.CHINESE, bold=True)}"' in bold
