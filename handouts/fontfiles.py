@@ -50,8 +50,11 @@ class FontFile:
     def cached(self) -> Path:
         """Return where the static instance is kept (named after the package's version)."""
         version = metadata.version(_PACKAGES[self.package])
-        stem = Path(self.file).name.split("[")[0]
-        return cache_folder() / f"{stem}-{self.weight}-{version}.ttf"
+        name = f"{Path(self.file).name.split('[')[0]}-{self.weight}-{version}.ttf"
+        for folder in _cache_folders(self.source):
+            if (folder / name).is_file():
+                return folder / name
+        return cache_folder(self.source) / name
 
     def path(self) -> Path:
         """Return the file ReportLab should load, making the static instance if it is missing."""
@@ -63,11 +66,25 @@ class FontFile:
         return target
 
 
-def cache_folder() -> Path:
-    """Return the folder of the static instances: in the environment, else the user's cache."""
-    for folder in (Path(sys.prefix) / "share" / "workshop-kit" / "fonts",
-                   Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-                   / "workshop-kit" / "fonts"):
+def _cache_folders(source: Path) -> list[Path]:
+    """Return where static instances may be: beside the environment that has the font
+    package (a venv that borrows another's packages finds its instances too), this
+    environment, the user's cache."""
+    folders = []
+    package_dir = source.resolve().parent
+    for parent in package_dir.parents:  # <prefix>/lib/pythonX.Y/site-packages/<package>
+        if parent.name == "lib" and parent.parent != Path("/"):
+            folders.append(parent.parent / "share" / "workshop-kit" / "fonts")
+            break
+    folders.append(Path(sys.prefix) / "share" / "workshop-kit" / "fonts")
+    folders.append(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                   / "workshop-kit" / "fonts")
+    return list(dict.fromkeys(folders))
+
+
+def cache_folder(source: Path) -> Path:
+    """Return the first writable folder for static instances (made if need be)."""
+    for folder in _cache_folders(source):
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError:
