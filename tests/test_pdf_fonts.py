@@ -15,7 +15,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from PIL import Image, ImageStat
-from tests.test_handouts import render, ticking_clock
+from tests.test_handouts import pdf_text, render, ticking_clock
 
 from handouts import build_handouts, build_summary, build_takeaway, fonts, load_results
 from handouts.fontfiles import FontFile, FontsMissing
@@ -35,6 +35,7 @@ SCRIPTS = {
     "hindi": "विश्वास सबसे महत्वपूर्ण है",
     "thai": "ความไว้วางใจสำคัญที่สุด",
     "emoji": "Great team 👍🎉❤",
+    "mixed": "(مرحبا) abcمرحبا «שלום» 123",  # words set in two faces, brackets
 }
 
 
@@ -89,6 +90,16 @@ def test_every_font_of_every_report_is_embedded(reports, language):
         assert listed, "pdffonts lists no font"
         assert [name for name, emb in listed if emb != "yes"] == []
         assert all("+" in name for name, _ in listed), listed  # subsets: ABCDEF+Name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_no_report_prints_a_character_its_face_lacks(reports, language):
+    # a character missing from the face it is set in is printed as glyph 0 (an empty box),
+    # which extracts as U+0000
+    deck, *pdfs = reports[language]
+    for data in pdfs:
+        assert "\x00" not in pdf_text(data)
 
 
 @pytest.mark.slow
@@ -154,6 +165,27 @@ def test_punctuation_inside_an_arabic_word_stays_in_the_arabic_face():
                                          ("arabic", "عالم")]
 
 
+def glyphs_of(markup_text: str):
+    """Return (font name, glyph id) of every character a paragraph of markup lays out."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from handouts.styles import marked
+    paragraph = marked(markup_text)
+    paragraph.wrap(400, 1000)
+    for line in paragraph.blPara.lines:
+        for frag in line.words:
+            face = pdfmetrics.getFont(frag.fontName).face
+            for ch in frag.text:
+                if not ch.isspace():
+                    yield frag.fontName, face.charToGlyph.get(ord(ch), 0)
+
+
+@pytest.mark.parametrize("text", ["(مرحبا) abcمرحبا «שלום» 123", "विश्वास (सबसे)", "ไทย!"])
+def test_a_word_in_two_faces_is_shaped_face_by_face_with_no_empty_box(text):
+    # ReportLab shaped a whole word with its first piece's face: glyph 0 for the others
+    assert [(font, gid) for font, gid in glyphs_of(markup(text)) if gid == 0] == []
+
+
 def test_right_to_left_words_come_in_visual_order_each_still_logical():
     assert fonts.visual("שלום עולם") == "עולם שלום"
     assert fonts.visual("I said שלום עולם today") == "I said עולם שלום today"
@@ -190,7 +222,9 @@ def test_answers_in_every_script_print_with_ink_and_no_placeholder(tmp_path):
     readable = {"latin", "chinese", "korean", "emoji"}
     # shaped glyphs (Arabic joining forms, Devanagari conjuncts) do not extract as the letters
     # typed: test_every_character_of_every_script_is_in_the_face_its_run_is_set_in covers them
-    summary = "".join(poppler("pdftotext", build_summary(deck, results)).split())
+    summary_pdf = build_summary(deck, results)
+    assert "\x00" not in pdf_text(summary_pdf)  # no glyph 0: no character outside its face
+    summary = "".join(poppler("pdftotext", summary_pdf).split())
     for script in readable:
         assert "".join(SCRIPTS[script].split()) in summary, script
     assert fonts.PLACEHOLDER not in summary
