@@ -21,6 +21,8 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	@echo "Preparing the PDF fonts (once: a minute or two)"
+	$(BIN)/python -c 'import handouts.fonts as f; f.prepare_all()'
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -28,12 +28,13 @@ class Bar:
 
 def _suffix(labels, correct: bool, mine: bool) -> str:
     out = ""
+    # the marks go through markup() too: it sets them in a face that has them
     if correct:
         out += (f'  <font name="{fonts.SANS_BOLD}" color="{css(CORRECT)}">'
-                f'\u2714 {markup(labels("correct"))}</font>')
+                f'{markup(chr(0x2714) + " " + labels("correct"))}</font>')
     if mine:
         out += (f'  <font name="{fonts.SANS_BOLD}" color="{css(MINE)}">'
-                f'\u2190 {markup(labels("you"))}</font>')
+                f'{markup(chr(0x2190) + " " + labels("you"))}</font>')
     return out
 
 

@@ -91,7 +91,8 @@ def _canvas_class(furniture: Furniture):
         """Hold every page until the end so that each footer can say how many there are."""
 
         def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
+            # ReportLab's default would put an unembedded Helvetica on every page
+            super().__init__(*args, **{**kwargs, "initialFontName": fonts.SANS})
             self._pages: list[dict] = []
 
         def showPage(self):

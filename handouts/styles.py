@@ -34,7 +34,7 @@ WHITE = white
 RANK_SHADES = [HexColor(c) for c in ("#1d4e89", "#3f72af", "#7ea3cf", "#b3c8e3",
                                      "#d5e1f0", "#e3e8ee", "#eceff3", "#f3f5f7")]
 
-_BASE = dict(fontName=fonts.SANS, textColor=INK, splitLongWords=1)
+_BASE = dict(fontName=fonts.SANS, bulletFontName=fonts.SANS, textColor=INK, splitLongWords=1)
 STYLES = {
     "title": dict(fontName=fonts.SANS_BOLD, fontSize=30, leading=36, spaceAfter=10),
     "subtitle": dict(fontSize=15, leading=21, textColor=MUTED, spaceAfter=6),
@@ -50,7 +50,7 @@ STYLES = {
     "body": dict(fontSize=10.5, leading=15.5, spaceAfter=6),
     "bullet": dict(fontSize=10.5, leading=15, leftIndent=15, bulletIndent=3, spaceAfter=3,
                    bulletColor=ACCENT, bulletFontName=fonts.SANS_BOLD),
-    "quote": dict(fontName=fonts.SERIF_ITALIC, fontSize=15, leading=21, spaceAfter=4),
+    "quote": dict(fontName=fonts.SANS_ITALIC, fontSize=15, leading=21, spaceAfter=4),
     "attribution": dict(fontSize=9.5, leading=13, textColor=MUTED),
     "question": dict(keepWithNext=1, fontName=fonts.SANS_BOLD, fontSize=12, leading=16,
                      spaceAfter=3),
@@ -81,12 +81,19 @@ def css(color) -> str:
 
 
 @functools.cache
-def style(name: str, cjk: bool = False) -> ParagraphStyle:
-    """Return a named paragraph style; the CJK variant wraps between any two characters."""
+def style(name: str, cjk: bool = False, shaped: bool = False) -> ParagraphStyle:
+    """Return a named paragraph style; the CJK variant wraps between any two characters.
+
+    The shaped variant has HarfBuzz shape each word (Arabic, Hebrew, Indic, Thai...): only
+    paragraphs that need it, since shaping every word would slow the long reports down.
+    """
     values = {**_BASE, **STYLES[name]}
     if cjk:
         values.update(wordWrap="CJK", leading=values["leading"] * 1.06)
-    return ParagraphStyle(f"{name}{'-cjk' if cjk else ''}", **values)
+    if shaped:
+        values.update(shaping=1)
+    return ParagraphStyle(f"{name}{'-cjk' if cjk else ''}{'-shaped' if shaped else ''}",
+                          **values)
 
 
 def para(text, name: str = "body", **kw) -> Paragraph:
@@ -99,4 +106,6 @@ def marked(markup_text: str, name: str = "body", cjk: bool | None = None, **kw) 
     fonts.register()
     if cjk is None:
         cjk = has_cjk(markup_text)
-    return Paragraph(markup_text, style(name, cjk), **kw)
+    shaped = fonts.needs_shaping(markup_text)
+    chosen = style(name, cjk, shaped)
+    return Paragraph(fonts.embolden(markup_text, chosen.fontName), chosen, **kw)

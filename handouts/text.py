@@ -5,9 +5,10 @@ CSV cell goes through csv_cell(). What markup() does, and why:
 - <, > and & are escaped, so tags such as <b>, <img> or <font> print literally;
 - lone surrogates become U+FFFD, control characters and format marks (bidi overrides,
   zero-width joiners, BOMs) are dropped: they have no glyph and can reorder what is read;
-- characters neither Helvetica nor STSong-Light can draw (emoji, Hangul, Arabic...) print as
-  □, one per emoji cluster, rather than as nothing or a wrong glyph;
-- Chinese runs are set in STSong-Light, the rest in the paragraph's own font;
+- characters none of our fonts can draw print as □, one per emoji cluster, rather than as
+  nothing or a wrong glyph (fonts.py: that is rare now);
+- runs of another script than Latin are set in that script's face (fonts.runs), the rest in
+  the paragraph's own font; right-to-left text is put in visual order (fonts.visual);
 - long unbroken strings wrap because every style sets splitLongWords (see styles.py).
 """
 from __future__ import annotations
@@ -84,17 +85,17 @@ def has_cjk(text: str) -> bool:
 
 
 def markup(value, newlines: bool = True) -> str:
-    """Return paragraph markup that prints value literally, Chinese runs in STSong-Light."""
+    """Return paragraph markup that prints value literally, each script's runs in its face."""
     text = clean(value)
     if newlines:
         text = _BLANK_LINES.sub("\n\n", text.strip("\n"))
     else:
         text = " ".join(text.split())
     parts = []
-    for kind, segment in fonts.runs(text):
+    for kind, segment in fonts.runs(fonts.visual(text)):
         segment = escape(segment)
-        if kind == fonts.CHINESE:
-            segment = f'<font name="{fonts.CJK}">{segment}</font>'
+        if kind != fonts.LATIN:
+            segment = f'<font name="{fonts.face(kind)}">{segment}</font>'
         parts.append(segment)
     return "".join(parts).replace("\n", "<br/>")
 

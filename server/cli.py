@@ -121,6 +121,13 @@ class _Command(click.Command):
             exc.exit_code = 1
             raise
 
+    def invoke(self, ctx):
+        from handouts.fontfiles import FontsMissing
+        try:
+            return super().invoke(ctx)
+        except FontsMissing as exc:  # the PDF fonts' packages: one line that says what to do
+            raise click.ClickException(str(exc)) from None
+
 
 def _db_option(f):
     return click.option("--db", "db", default=default_db, show_default=DB_SHOWN,

@@ -132,7 +132,7 @@ def test_page_loads_nothing_from_outside_the_server(browser, server, name):
     assert any("/static/css/base.css" in url for url in traffic.requests)
     if live:
         assert any("/static/vendor/socket.io/socket.io.min.js" in url for url in traffic.requests)
-        assert any("/static/vendor/inter/" in url and url.endswith(".woff2") for url in traffic.requests)
+        assert any("/static/vendor/notosans/" in url and url.endswith(".woff2") for url in traffic.requests)
         assert traffic.sockets and all(s.startswith(f"ws://127.0.0.1:{server.port}/socket.io/")
                                        for s in traffic.sockets)
 
@@ -151,8 +151,8 @@ def test_vendor_check_notices_a_changed_file(tmp_path):
     shutil.copytree(VENDOR, copy)
     script = copy / "socket.io" / "socket.io.min.js"
     script.write_bytes(script.read_bytes() + b"\n// tampered\n")
-    (copy / "inter" / "LICENSE").unlink()
-    assert sorted(vendor.check(copy)) == ["inter/LICENSE: missing",
+    (copy / "notosans" / "LICENSE").unlink()
+    assert sorted(vendor.check(copy)) == ["notosans/LICENSE: missing",
                                           "socket.io/socket.io.min.js: changed since it was vendored"]
 
 

@@ -27,7 +27,7 @@ def test_markup_collapses_whitespace_when_asked():
 
 
 def test_clean_replaces_lone_surrogates_and_drops_control_characters():
-    assert clean("a\ud800b") == f"a{fonts.PLACEHOLDER}b"
+    assert clean("a\ud800b") == "a\ufffdb"  # U+FFFD: Noto Sans draws it
     assert clean("nul\x00 bell\x07 esc\x1b") == "nul bell esc"
     assert clean("tab\there") == "tab here"
 
@@ -37,9 +37,11 @@ def test_clean_drops_bidi_overrides_and_zero_width_marks():
     assert clean("a\u200bb\u200cc\u200dd\ufeffe") == "abcde"
 
 
-def test_clean_prints_each_emoji_cluster_as_one_placeholder():
+def test_clean_keeps_emoji_and_drops_the_joiners_of_a_sequence():
+    # Noto Emoji draws each one in black and white; a family prints as its members
     family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
-    assert clean(f"hi \U0001f600 {family} \U0001f44d\U0001f3fd!") == "hi □ □ □!"
+    assert clean(f"hi \U0001f600 {family} \U0001f44d\U0001f3fd\ufe0f!") == \
+        "hi \U0001f600 \U0001f468\U0001f469\U0001f467 \U0001f44d\U0001f3fd\ufe0f!"
 
 
 def test_clean_keeps_what_our_fonts_can_draw():
@@ -47,11 +49,17 @@ def test_clean_keeps_what_our_fonts_can_draw():
     assert clean(text) == text
 
 
-def test_clean_replaces_scripts_no_builtin_font_has():
-    assert clean("한국어 עברית") == "□□□ □□□□□"
+def test_clean_keeps_every_script_a_participant_types():
+    text = "한국어 עברית العربية हिन्दी ไทย"
+    assert clean(text) == text
 
 
-def test_runs_split_latin_and_chinese():
+def test_clean_prints_characters_no_font_has_as_placeholders():
+    assert clean("cuneiform \U00012000\U00012001 end") == "cuneiform □□ end"
+    assert clean("x \U00012000\u200d\U00012001 y") == "x □ y"  # a joined cluster is one □
+
+
+def test_runs_split_latin_and_chinese():  # every script: tests/test_pdf_fonts.py
     assert fonts.runs("ab中文cd") == [(fonts.LATIN, "ab"), (fonts.CHINESE, "中文"),
                                       (fonts.LATIN, "cd")]
 
