@@ -1,0 +1,65 @@
+"""The word clouds of whole simulated sessions, as the projector, the phones and the PDFs show
+them (every one shows the open poll's tally, whose terms come from workshop.text.terms_of)."""
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+import stopwordsiso
+
+from handouts import load_results
+from workshop.deck_file import load_deck
+from workshop.simulate import simulate
+from workshop.store import open_store
+from workshop.text import KEEP, NOISE, terms_of
+
+DECKS = Path(__file__).resolve().parent.parent / "decks"
+CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def clouds(deck_name: str, tmp_path) -> dict[str, tuple[list[str], list[str]]]:
+    """Return each open poll's cloud terms and answers, from a simulated session's results."""
+    deck = load_deck(DECKS / deck_name)
+    store = open_store(tmp_path / "sim.db")
+    try:
+        sid = simulate(store, deck, deck.path, 200, seed=7, clock=lambda: 1_767_000_000.0)
+        results = load_results(store, deck, sid)
+    finally:
+        store.close()
+    return {pid: ([t for t, _ in results.tallies[pid]["terms"]], results.open_answers[pid])
+            for pid, poll in deck.polls.items() if poll.type == "open"}
+
+
+@pytest.fixture(scope="module")
+def dictionary() -> frozenset[str]:
+    """Return the words of jieba's dictionary, read from the file it ships (not through our code)."""
+    folder = importlib.util.find_spec("jieba").submodule_search_locations[0]
+    with open(Path(folder) / "dict.txt", encoding="utf-8") as f:
+        return frozenset(line.split(" ", 1)[0] for line in f)
+
+
+def test_chinese_cloud_of_a_simulated_session_holds_only_dictionary_words(tmp_path, dictionary):
+    # A Chinese term is right when jieba's dictionary lists it, or when an answer has it as a
+    # whole word: all the Chinese between two other characters (a one-word answer, a word
+    # between commas). Pieces of longer runs (者认, 希望成为, 下属只) are neither.
+    for pid, (terms, answers) in clouds("leaders-role.zh.yaml", tmp_path).items():
+        whole = {run for a in answers for run in CHINESE.findall(a.text)}
+        chinese = [t for t in terms if CHINESE.fullmatch(t)]
+        assert len(chinese) >= 20, pid
+        assert [t for t in chinese if t not in dictionary and t not in whole] == [], pid
+
+
+def test_chinese_cloud_talks_about_the_question(tmp_path):
+    deck = load_deck(DECKS / "leaders-role.zh.yaml")
+    for pid, (terms, _) in clouds("leaders-role.zh.yaml", tmp_path).items():
+        assert set(terms_of(deck.polls[pid].question)) & set(terms[:10]), pid
+
+
+@pytest.mark.parametrize("deck_name", ["leaders-role.yaml", "leaders-role.zh.yaml"])
+def test_no_cloud_shows_a_stop_word(tmp_path, deck_name):
+    stop = (stopwordsiso.stopwords(["en", "zh"]) - KEEP["en"] - KEEP["zh"]) | NOISE["en"] | NOISE["zh"]
+    for pid, (terms, _) in clouds(deck_name, tmp_path).items():
+        assert len(terms) >= 20, pid
+        assert [t for t in terms if t in stop] == [], pid
