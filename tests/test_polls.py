@@ -313,11 +313,12 @@ def test_english_terms_keep_the_words_a_workshop_is_about():
 
 
 @pytest.mark.parametrize("answer, words", [
-    ("我希望成为一个善于倾听的领导", ["希望", "成为", "善于", "倾听", "领导"]),
-    ("领导者要以身作则，给团队明确的方向", ["领导者", "以身作则", "团队", "明确", "方向"]),
-    ("作为管理者，我希望帮助下属成长", ["管理者", "希望", "帮助", "下属", "成长"]),
-    ("我觉得最重要的是沟通和信任", ["重要", "沟通", "信任"]),
-    ("没有好过程的结果无法复制", ["过程", "结果", "无法", "复制"]),
+    pytest.param("我希望成为一个善于倾听的领导", ["希望", "成为", "善于", "倾听", "领导"], id="listening-leader"),
+    pytest.param("领导者要以身作则，给团队明确的方向", ["领导者", "以身作则", "团队", "明确", "方向"],
+                 id="lead-by-example"),
+    pytest.param("作为管理者，我希望帮助下属成长", ["管理者", "希望", "帮助", "下属", "成长"], id="help-grow"),
+    pytest.param("我觉得最重要的是沟通和信任", ["重要", "沟通", "信任"], id="talk-and-trust"),
+    pytest.param("没有好过程的结果无法复制", ["过程", "结果", "无法", "复制"], id="process-and-result"),
 ])
 def test_chinese_answers_split_into_the_words_a_reader_sees(answer, words):
     assert terms_of(answer) == words
