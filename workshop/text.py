@@ -5,8 +5,6 @@ import functools
 import re
 import threading
 import unicodedata
-import warnings
-from pathlib import Path
 
 
 def clean_text(text: str) -> str:
@@ -87,29 +85,16 @@ _segmenter_lock = threading.Lock()
 
 
 def chinese_words():
-    """Return jieba's segmenter with its dictionary loaded (the first call loads it)."""
+    """Return the Chinese segmenter, rjieba (jieba's dictionary and algorithm, in Rust),
+    loading it on the first call."""
     global _segmenter
     if _segmenter is None:
         with _segmenter_lock:
             if _segmenter is None:
-                _segmenter = _load_jieba()
+                import rjieba  # builds its dictionary, compiled into the module, on import
+
+                _segmenter = rjieba
     return _segmenter
-
-
-def _load_jieba():
-    with warnings.catch_warnings():
-        # jieba 0.42.1 (2020) imports pkg_resources and writes old string escapes, which newer
-        # setuptools and Pythons warn about; its dictionary and cut() are what we use
-        warnings.simplefilter("ignore")
-        import jieba
-    tokenizer = jieba.Tokenizer()
-    # Built in memory from the dictionary the wheel ships, not with tokenizer.initialize(): that
-    # also writes a marshal cache to the shared temp folder and trusts whatever file is there
-    # next time, and reading the cache is no faster than this (docs/performance.md).
-    with (Path(jieba.__file__).parent / "dict.txt").open("rb") as f:
-        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(f)
-    tokenizer.initialized = True
-    return tokenizer
 
 
 def prepare_terms(sample: str) -> None:
@@ -125,10 +110,10 @@ def terms_of(text: str) -> list[str]:
     out = []
     runs = _CJK.findall(text)
     if runs:
-        cut, stop = chinese_words().lcut, stopwords("zh")
-        # HMM=False: every word of two or more characters is a dictionary entry; the HMM
-        # would guess words beyond the dictionary, often fragments, and is slower
-        out.extend(w for run in runs for w in cut(run, HMM=False) if len(w) > 1 and w not in stop)
+        cut, stop = chinese_words().cut, stopwords("zh")
+        # hmm=False: every word of two or more characters is a dictionary entry; the HMM
+        # would guess words beyond the dictionary, often fragments
+        out.extend(w for run in runs for w in cut(run, hmm=False) if len(w) > 1 and w not in stop)
     stop = stopwords("en")
     for word in _WORD.findall(_CJK.sub(" ", text).lower()):
         word = word.replace("’", "'")
