@@ -3,6 +3,8 @@ them (every one shows the open poll's tally, whose terms come from workshop.text
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,16 @@ def test_no_cloud_shows_a_stop_word(tmp_path, deck_name):
     for pid, (terms, _) in clouds(deck_name, tmp_path).items():
         assert len(terms) >= 20, pid
         assert [t for t in terms if t in stop] == [], pid
+
+
+def test_a_chinese_open_poll_loads_the_dictionary_when_its_tally_is_built_not_on_an_answer():
+    code = """if True:
+        import sys
+        from workshop.deck import Poll
+        from workshop.polltypes import new_tally
+        new_tally(Poll(id="en", type="open", question="What do you think?"))
+        assert "rjieba" not in sys.modules  # an English room never loads it
+        new_tally(Poll(id="zh", type="open", question="你怎么看？"))
+        assert "rjieba" in sys.modules
+    """
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import unicodedata
 
 
@@ -80,21 +79,12 @@ def stopwords(language: str) -> frozenset[str]:
     return listed - KEEP.get(language, frozenset())
 
 
-_segmenter = None
-_segmenter_lock = threading.Lock()
-
-
 def chinese_words():
-    """Return the Chinese segmenter, rjieba (jieba's dictionary and algorithm, in Rust),
-    loading it on the first call."""
-    global _segmenter
-    if _segmenter is None:
-        with _segmenter_lock:
-            if _segmenter is None:
-                import rjieba  # builds its dictionary, compiled into the module, on import
+    """Return the Chinese segmenter, rjieba (jieba's dictionary and algorithm, in Rust); the
+    first call imports it, which builds the dictionary compiled into it."""
+    import rjieba  # after the first call, a lookup in sys.modules
 
-                _segmenter = rjieba
-    return _segmenter
+    return rjieba
 
 
 def prepare_terms(sample: str) -> None:
