@@ -332,6 +332,12 @@ def test_chinese_terms_are_single_words_never_runs_or_pairs():
     assert terms_of("团队目标清楚") == ["团队", "目标", "清楚"]
 
 
+def test_a_short_chinese_answer_the_dictionary_lacks_stays_one_word():
+    assert terms_of("赋能") == ["赋能"]
+    assert terms_of("内卷，躺平") == ["内卷", "躺平"]
+    assert terms_of("是的") == [] and terms_of("我很好") == []  # stop words, one by one
+
+
 def test_chinese_stopwords_and_mixed_text():
     assert terms_of("我们 的") == []
     assert terms_of("trust 信任") == ["信任", "trust"]

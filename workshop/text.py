@@ -95,15 +95,23 @@ def prepare_terms(sample: str) -> None:
 
 
 def terms_of(text: str) -> list[str]:
-    """Split an answer into word-cloud terms: its words of two or more characters (Chinese
-    segmented with jieba's dictionary), less the stop words of English and Chinese."""
+    """Split an answer into word-cloud terms: its words of two or more characters, Chinese
+    segmented with jieba's dictionary, less the stop words of English and Chinese."""
     out = []
     runs = _CJK.findall(text)
     if runs:
         cut, stop = chinese_words().cut, stopwords("zh")
-        # hmm=False: every word of two or more characters is a dictionary entry; the HMM
-        # would guess words beyond the dictionary, often fragments
-        out.extend(w for run in runs for w in cut(run, hmm=False) if len(w) > 1 and w not in stop)
+        for run in runs:
+            # hmm=False: every word of two or more characters is a dictionary entry; the HMM
+            # would guess words beyond the dictionary, often fragments
+            words = cut(run, hmm=False)
+            if len(run) <= 4 and all(len(w) == 1 for w in words):
+                # a short run with no dictionary word in it is a word the dictionary lacks
+                # (赋能, 内卷), unless each of its characters is a stop word (是的, 我很好)
+                if len(run) > 1 and not all(ch in stop for ch in run):
+                    out.append(run)
+            else:
+                out.extend(w for w in words if len(w) > 1 and w not in stop)
     stop = stopwords("en")
     for word in _WORD.findall(_CJK.sub(" ", text).lower()):
         word = word.replace("’", "'")
