@@ -88,8 +88,9 @@ def chinese_words():
 
 
 def prepare_terms(sample: str) -> None:
-    """Load the Chinese dictionary now if sample has Chinese in it, so that the first answer
-    does not wait for it (a room calls this when it is built, before phones answer)."""
+    """Load the stop words, and the Chinese dictionary if sample has Chinese in it, so that the
+    first answer does not wait for them (a room calls this when it is built)."""
+    stopwords("en"), stopwords("zh")
     if _CJK.search(sample):
         chinese_words()
 

@@ -20,7 +20,7 @@ class OpenTally(Tally):
         self.answer_terms: dict[int, frozenset[str]] = {}  # participant id -> its text's terms
         self.hidden: set[int] = set()
         self.terms: Counter = Counter()
-        prepare_terms(poll.question)  # a Chinese room loads its dictionary now, not on an answer
+        prepare_terms(poll.question)  # loaded as the room is built, not on its first answer
 
     def add(self, participant_id, value):
         super().add(participant_id, value)
