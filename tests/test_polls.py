@@ -241,13 +241,13 @@ def test_ranking_tally_average_rank_and_order():
 def test_open_tally_latest_is_newest_first_and_a_change_moves_to_the_top():
     t = new_tally(OPEN)
     t.add(1, "listen first")
-    t.add(2, "decide quickly")
+    t.add(2, "decide firmly")
     t.remove(1, "listen first")
-    t.add(1, "listen always")
+    t.add(1, "listen closely")
     latest = t.snapshot(True)["latest"]
-    assert latest == [{"participant": 1, "text": "listen always"},
-                      {"participant": 2, "text": "decide quickly"}]
-    assert dict(t.snapshot(True)["terms"]) == {"listen": 1, "always": 1, "decide": 1, "quickly": 1}
+    assert latest == [{"participant": 1, "text": "listen closely"},
+                      {"participant": 2, "text": "decide firmly"}]
+    assert dict(t.snapshot(True)["terms"]) == {"listen": 1, "closely": 1, "decide": 1, "firmly": 1}
 
 
 def test_open_tally_counts_a_term_once_per_answer():
@@ -259,16 +259,16 @@ def test_open_tally_counts_a_term_once_per_answer():
 
 def test_open_tally_hide_removes_text_and_terms_and_show_restores_them():
     t = new_tally(OPEN)
-    t.add(1, "rude words here")
-    t.add(2, "kind words")
+    t.add(1, "rude feedback here")
+    t.add(2, "honest feedback")
     assert t.hide(1, True) is True
     snap = t.snapshot(True)
     assert snap["hidden"] == 1 and [a["participant"] for a in snap["latest"]] == [2]
-    assert dict(snap["terms"]) == {"words": 1, "kind": 1}
+    assert dict(snap["terms"]) == {"feedback": 1, "honest": 1}
     assert t.hide(1, True) is False  # already hidden
     assert t.hide(99, True) is False  # never answered
     assert t.hide(1, False) is True
-    assert dict(t.snapshot(True)["terms"]) == {"words": 2, "kind": 1, "rude": 1}
+    assert dict(t.snapshot(True)["terms"]) == {"feedback": 2, "honest": 1, "rude": 1}
 
 
 def test_open_tally_removing_a_hidden_answer_forgets_it_was_hidden():
@@ -304,12 +304,38 @@ def test_english_terms_keep_hyphens_and_apostrophes():
     assert terms_of("I think we don't really need this") == []
 
 
-def test_chinese_phrases_split_at_function_characters_and_long_runs_become_pairs():
+def test_english_terms_drop_filler_from_the_maintained_stop_word_list():
+    assert terms_of("A follower chooses to come along with you") == ["follower", "chooses"]
+
+
+def test_english_terms_keep_the_words_a_workshop_is_about():
+    assert terms_of("Process matters, results follow") == ["process", "matters", "results", "follow"]
+
+
+@pytest.mark.parametrize("answer, words", [
+    pytest.param("我希望成为一个善于倾听的领导", ["希望", "成为", "善于", "倾听", "领导"], id="listening-leader"),
+    pytest.param("领导者要以身作则，给团队明确的方向", ["领导者", "以身作则", "团队", "明确", "方向"],
+                 id="lead-by-example"),
+    pytest.param("作为管理者，我希望帮助下属成长", ["管理者", "希望", "帮助", "下属", "成长"], id="help-grow"),
+    pytest.param("我觉得最重要的是沟通和信任", ["重要", "沟通", "信任"], id="talk-and-trust"),
+    pytest.param("没有好过程的结果无法复制", ["过程", "结果", "无法", "复制"], id="process-and-result"),
+])
+def test_chinese_answers_split_into_the_words_a_reader_sees(answer, words):
+    assert terms_of(answer) == words
+
+
+def test_chinese_terms_are_single_words_never_runs_or_pairs():
+    # what splitting at function characters gave: runs of two words, and overlapping pairs
     assert terms_of("信任") == ["信任"]
     assert terms_of("倾听 信任 授权") == ["倾听", "信任", "授权"]
     assert terms_of("领导者的角色") == ["领导者", "角色"]
-    assert terms_of("我希望成为一个善于倾听的领导") == ["希望成为", "善于倾听", "领导"]
-    assert terms_of("团队目标清晰明确") == ["团队", "队目", "目标", "标清", "清晰", "晰明", "明确"]
+    assert terms_of("团队目标清楚") == ["团队", "目标", "清楚"]
+
+
+def test_a_short_chinese_answer_the_dictionary_lacks_stays_one_word():
+    assert terms_of("赋能") == ["赋能"]
+    assert terms_of("内卷，躺平") == ["内卷", "躺平"]
+    assert terms_of("是的") == [] and terms_of("我很好") == []  # stop words, one by one
 
 
 def test_chinese_stopwords_and_mixed_text():

@@ -1,6 +1,7 @@
 """Participants' text: made safe to store, and split into word-cloud terms."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -51,34 +52,70 @@ def clean_nickname(value, cut: bool = False) -> str | None:
     return name
 
 
-STOPWORDS = frozenset("""
-a about above after again all also am an and any are as at be because been being but by can
-could did do does doing don't for from further had has have having he her here hers him his how
-i if in into is it it's its itself just me more most my no nor not of off on once only or other
-our ours out over own same she should so some such than that that's the their theirs them then
-there these they this those through to too under until up very was we were what when where which
-while who whom why will with would you your yours yourself i'm we're they're it's can't won't
-think really much many make makes one get like need
-的 了 和 是 在 我 有 也 就 不 人 都 一 一个 上 很 到 说 要 去 你 会 着 没有 看 好 自己 这 那 我们 他们
-""".split())
+# ----- word-cloud terms -----------------------------------------------------------------------
+# One implementation for every cloud: the open poll's tally (polltypes/open.py) calls terms_of,
+# and the projector, the phones and the PDFs all show that tally's terms.
+
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
+# Stop words are the stopwords-iso collection's (stopwordsiso on PyPI), with two short
+# corrections, each for what simulated and real rooms wrote:
+# NOISE: the Chinese of English entries the collection has and its Chinese list lacks (without,
+# later, think, feel, need, cannot); they led every Chinese cloud.
+# KEEP: entries of the collection that are what a workshop's answers are about: the decks ask
+# why process matters when results count (结果), and answers weigh work, problems, value, help.
+NOISE = {"en": frozenset(), "zh": frozenset("没有 以后 认为 觉得 需要 不能".split())}
+KEEP = {"en": frozenset("result results work problem problems value help important".split()),
+        "zh": frozenset({"结果"})}
 
-# Function characters split a Chinese phrase into content words well enough for a word
-# cloud, with no dictionary to ship: 我希望成为一个善于倾听的领导 -> 希望成为, 善于倾听, 领导.
-_CJK_BREAKS = re.compile("[的了是在和与及或也就都要会这那个一不有我你他她它们把被对从而让给很着过吗呢吧啊并但还又]+")
+
+@functools.cache
+def stopwords(language: str) -> frozenset[str]:
+    """Return the stop words of a language ("en", "zh"): stopwords-iso's, corrected as above."""
+    import stopwordsiso  # read on first use: nothing is loaded at import time
+
+    listed = frozenset(stopwordsiso.stopwords(language)) | NOISE.get(language, frozenset())
+    return listed - KEEP.get(language, frozenset())
+
+
+def chinese_words():
+    """Return the Chinese segmenter, rjieba (jieba's dictionary and algorithm, in Rust); the
+    first call imports it, which builds the dictionary compiled into it."""
+    import rjieba  # after the first call, a lookup in sys.modules
+
+    return rjieba
+
+
+def prepare_terms(sample: str) -> None:
+    """Load the stop words, and the Chinese dictionary if sample has Chinese in it, so that the
+    first answer does not wait for them (a room calls this when it is built)."""
+    stopwords("en"), stopwords("zh")
+    if _CJK.search(sample):
+        chinese_words()
 
 
 def terms_of(text: str) -> list[str]:
-    """Split an answer into word-cloud terms: words for Latin text, short runs for Chinese."""
+    """Split an answer into word-cloud terms: its words of two or more characters, Chinese
+    segmented with jieba's dictionary, less the stop words of English and Chinese."""
     out = []
-    for run in _CJK.findall(text):
-        for chunk in _CJK_BREAKS.split(run):
-            if len(chunk) <= 4:
-                out.append(chunk)
-            else:  # a long run with no break: overlapping pairs stand in for words
-                out.extend(chunk[i:i + 2] for i in range(len(chunk) - 1))
-    latin = _CJK.sub(" ", text).lower()
-    out.extend(w.replace("’", "'") for w in _WORD.findall(latin))
-    return [t for t in out if t not in STOPWORDS and (len(t) > 2 or (len(t) > 1 and _CJK.match(t)))]
+    runs = _CJK.findall(text)
+    if runs:
+        cut, stop = chinese_words().cut, stopwords("zh")
+        for run in runs:
+            # hmm=False: every word of two or more characters is a dictionary entry; the HMM
+            # would guess words beyond the dictionary, often fragments
+            words = cut(run, hmm=False)
+            if len(run) <= 4 and all(len(w) == 1 for w in words):
+                # a short run with no dictionary word in it is a word the dictionary lacks
+                # (赋能, 内卷), unless each of its characters is a stop word (是的, 我很好)
+                if len(run) > 1 and not all(ch in stop for ch in run):
+                    out.append(run)
+            else:
+                out.extend(w for w in words if len(w) > 1 and w not in stop)
+    stop = stopwords("en")
+    for word in _WORD.findall(_CJK.sub(" ", text).lower()):
+        word = word.replace("’", "'")
+        if len(word) > 2 and word not in stop:
+            out.append(word)
+    return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..text import clean_text, has_visible, terms_of
+from ..text import clean_text, has_visible, prepare_terms, terms_of
 from .base import AnswerError, PollType, Tally
 from .open_phrases import PHRASES, TOPICS
 
@@ -17,21 +17,28 @@ class OpenTally(Tally):
     def __init__(self, poll):
         super().__init__(poll)
         self.texts: dict[int, str] = {}  # participant id -> text, oldest first
+        self.answer_terms: dict[int, frozenset[str]] = {}  # participant id -> its text's terms
         self.hidden: set[int] = set()
         self.terms: Counter = Counter()
+        prepare_terms(poll.question)  # loaded as the room is built, not on its first answer
 
     def add(self, participant_id, value):
         super().add(participant_id, value)
         self.texts.pop(participant_id, None)
         self.texts[participant_id] = value
+        # segmented once per answer: a change or a hide takes the terms kept here
+        self.answer_terms[participant_id] = terms = frozenset(terms_of(value))
         if participant_id not in self.hidden:
-            self.terms.update(set(terms_of(value)))
+            self.terms.update(terms)
 
     def remove(self, participant_id, value):
         super().remove(participant_id, value)
         self.texts.pop(participant_id, None)
+        terms = self.answer_terms.pop(participant_id, None)
+        if terms is None:
+            terms = frozenset(terms_of(value))
         if participant_id not in self.hidden:
-            self.terms.subtract(set(terms_of(value)))
+            self.terms.subtract(terms)
         self.hidden.discard(participant_id)
 
     def hide(self, participant_id: int, hidden: bool) -> bool:
@@ -39,7 +46,7 @@ class OpenTally(Tally):
         if participant_id not in self.texts or (participant_id in self.hidden) == hidden:
             return False
         sign = -1 if hidden else 1
-        self.terms.update({t: sign for t in set(terms_of(self.texts[participant_id]))})
+        self.terms.update({t: sign for t in self.answer_terms[participant_id]})
         (self.hidden.add if hidden else self.hidden.discard)(participant_id)
         return True
 
