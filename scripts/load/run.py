@@ -22,7 +22,7 @@ async def facilitator(url, session, key):
     sio.on("tally", lambda data: tallies.append(
         (time.monotonic(), {p: r.get("answered", 0) for p, r in (data.get("polls") or {}).items()})))
     await sio.connect(url, transports=["websocket"], wait_timeout=20,
-                      auth={"role": "facilitator", "session": session, "key": key, "view": "projector"})
+                      auth={"role": "facilitator", "session": session, "key": key})
     return sio, tallies
 
 
@@ -121,6 +121,10 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
                     await asyncio.sleep(1)
             if not ack.get("ok"):
                 raise SystemExit(f"goto slide {poll['slide']} refused: {ack}")
+            # a poll the room moved past is closed: the facilitator opens it again, as in a room
+            ack = await fac.call("control", {"action": "open", "poll": poll["id"]}, timeout=20)
+            if not ack.get("ok"):
+                raise SystemExit(f"open {poll['id']} refused: {ack}")
             before = [c[poll["id"]] for _, c in tallies if poll["id"] in c]
             baseline = before[-1] if before else 0
             start = time.monotonic() + 0.2
