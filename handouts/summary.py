@@ -25,9 +25,12 @@ def build_summary(deck, results, invariant=False) -> bytes:
     story = [NextPageTemplate("body")]
     story += cover(deck, labels, labels("summary"), results.started_at, width, 2 * mm, False)
     facts = session_facts(deck, results, labels) + credit_rows(deck, labels)
-    story += [Spacer(1, 5 * mm), facts_table(facts, width), Spacer(1, 7 * mm),
-              para(labels("poll_rate"), "h3"), rate_table(deck, results, labels, width),
-              PageBreak()]
+    # the rate table may start on the cover and go on overleaf: a heading kept with the whole
+    # table (keepWithNext) would move both to page 2 and leave the cover half empty
+    heading = para(labels("poll_rate"), "h3")
+    heading.keepWithNext = 0
+    story += [Spacer(1, 4 * mm), facts_table(facts, width), Spacer(1, 5 * mm), CondPageBreak(40 * mm),
+              heading, rate_table(deck, results, labels, width), PageBreak()]
     for poll_id, poll in deck.polls.items():
         shift = room_shift(deck, poll, results, labels, numbers, width)
         story += poll_section(poll, numbers[poll_id], results, labels, width, shift)
@@ -84,7 +87,7 @@ def rate_table(deck, results, labels: Labels, width: float) -> Table:
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-        ("TOPPADDING", (0, 0), (-1, -1), 3.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("LEFTPADDING", (-1, 0), (-1, -1), 6),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED), ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE)]))
     return table

@@ -22,3 +22,17 @@ def test_every_page_of_a_pdf_is_rendered(mini):
     deck, results, _ = mini
     images = pages(build_summary(deck, results))
     assert len(images) >= 2 and all(im.width == round(595.27 * 100 / 72) for im in images)
+
+
+def test_the_readme_shows_print_pages_that_are_there():
+    import re
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    shown = re.findall(r'src="(docs/print/[^"]+\.png)"', (root / "README.md").read_text(encoding="utf-8"))
+    assert len(shown) == 3
+    for path in shown:
+        with Image.open(root / path) as image:
+            assert image.width >= 400 and image.height > image.width  # a portrait page
+    sheets = sorted(p.name for p in (root / "docs" / "print").glob("*.png"))
+    assert [s for s in sheets if not s.endswith("page1.png")] == [
+        f"{name}-{lang}.png" for name in ("handouts", "summary", "takeaway") for lang in ("en", "zh")]
