@@ -87,12 +87,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     store = app.config.get("STORE") or open_store(app.config["DB"])
     rooms = RoomRegistry(store, app.config["PUBLIC_URL"])
-    # a takeaway is a report worker's time: one phone asking again and again must not keep
-    # the room's other phones waiting for theirs
-    app.extensions["workshop"] = Live(
-        rooms=rooms, broadcaster=Broadcaster(rooms.join_url, app.config["PHONE_RESULTS_SECONDS"]),
-        guesses=GuessLimiter(app.config["JOIN_GUESSES"]), takeaways=PerKeyLimits(0.1, 3))
-    rooms.listener = app.extensions["workshop"].broadcaster
+    broadcaster = Broadcaster(rooms.join_url, app.config["PHONE_RESULTS_SECONDS"])
+    rooms.listener = broadcaster  # every room tells it what changed
+    app.extensions["workshop"] = Live(rooms=rooms, broadcaster=broadcaster,
+                                      guesses=GuessLimiter(app.config["JOIN_GUESSES"]),
+                                      # a takeaway is a report worker's time: one phone asking
+                                      # again and again must not keep the others waiting
+                                      takeaways=PerKeyLimits(0.1, 3))
 
     public = app.config["PUBLIC_URL"]
 
@@ -111,5 +112,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 def start_ticker(app: Flask):
     """Start the background task that pushes coalesced updates."""
-    broadcaster = app.extensions["workshop"].broadcaster
+    from .live import live
+    broadcaster = live(app).broadcaster
     return socketio.start_background_task(broadcaster.run, app.config["TICK_SECONDS"], app.logger)

@@ -40,7 +40,8 @@ def facilitators(room: Room) -> str:
 class Pending:
     """What one room has changed since the ticker last pushed it."""
 
-    def __init__(self):
+    def __init__(self, room: Room):
+        self.room = room
         self.tallies: set[str] = set()
         self.people = False
         self.phone_results = False
@@ -55,8 +56,7 @@ class Broadcaster:
         self.join_url = join_url  # room -> the URL its phones join with
         self.phone_interval = phone_interval
         self.clock = clock
-        self.pending: dict[str, Pending] = {}
-        self.rooms: dict[str, Room] = {}
+        self.pending: dict[str, Pending] = {}  # room id -> its pending changes
         self.busy_at = 0.0  # when the ticker last had a change to push: idle rooms can take a GC pause
         self.stopping = False
         self._lock = threading.Lock()
@@ -65,8 +65,7 @@ class Broadcaster:
         p = self.pending.get(room.id)
         if p is None:
             with self._lock:
-                p = self.pending.setdefault(room.id, Pending())
-                self.rooms[room.id] = room
+                p = self.pending.setdefault(room.id, Pending(room))
         return p
 
     def __call__(self, room: Room, change: Change) -> None:
@@ -107,8 +106,8 @@ class Broadcaster:
     def push(self) -> None:
         """Send each room's changed tallies to its facilitators, and revealed results to phones."""
         now = self.clock()
-        for room_id, p in list(self.pending.items()):
-            room = self.rooms[room_id]
+        for p in list(self.pending.values()):
+            room = p.room
             with self._lock:
                 tallies, people = p.tallies, p.people
                 p.tallies, p.people = set(), False

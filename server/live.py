@@ -26,6 +26,6 @@ class Live:
         return self.rooms.store
 
 
-def live() -> Live:
-    """Return the current app's live side."""
-    return current_app.extensions["workshop"]
+def live(app=None) -> Live:
+    """Return the live side of an app, by default the current one."""
+    return (app or current_app).extensions["workshop"]

@@ -61,6 +61,7 @@ def lan_address() -> str:
 def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
     """Serve a new session on `deck` (read from `deck_path`), or resume a stored one."""
     from .app import create_app
+    from .live import live
     from .rooms import Room
 
     raise_open_files_limit()
@@ -72,7 +73,7 @@ def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr) -> No
         shown = lan_address() if host in ("0.0.0.0", "::", "") else host
         public_url = f"http://{shown}:{port}"
     app = create_app({"DB": db, "PUBLIC_URL": public_url})
-    lv = app.extensions["workshop"]
+    lv = live(app)
     if resume_id:
         room: Room | None = lv.rooms.resume(resume_id, deck)
         if room is None:
@@ -168,6 +169,7 @@ def run(app, sock) -> None:
     """Serve the app on the bound socket with the configured async mode until interrupted."""
     from .app import refuse_foreign_upgrade, start_ticker
     from .extensions import socketio
+    from .live import live
     start_ticker(app)
     if app.config["ASYNC_MODE"] == "gevent":
         import gevent
@@ -178,7 +180,7 @@ def run(app, sock) -> None:
         # Every Socket.IO event runs in a new greenlet; recording each one's spawning stack
         # (a debugging aid) made spawning one measurably slower (docs/performance.md).
         gevent.config.track_greenlet_tree = False
-        lv = app.extensions["workshop"]
+        lv = live(app)
         lv.store.checkpoint_elsewhere()
         gevent.spawn(checkpoints, lv.store, lv.broadcaster)
         gevent.spawn(collect_garbage_when_idle, lv.broadcaster)
