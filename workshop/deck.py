@@ -1,12 +1,32 @@
 """The deck: a workshop's slides, notes, timing and polls, as frozen values (deck_file.py reads them)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Mapping
 
 from . import polltypes
 
-SLIDE_KINDS = ("title", "section", "bullets", "quote", "text", "poll", "scenario")
+SLIDE_KINDS = ("title", "section", "bullets", "quote", "text", "poll", "scenario", "image")
+NAMES = ("anonymous", "named")  # a session asks no names, or shows them to the facilitator
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".svg": "image/svg+xml"}
+MAX_IMAGE_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture beside the deck file: `src` is relative to the deck's folder, never outside it."""
+
+    src: str
+    alt: str
+    phone: bool = False  # shown on the phone too (a scenario's or poll's picture)
+    line: int = field(default=0, compare=False)
+
+    @property
+    def media_type(self) -> str:
+        """Return the image's MIME type, from its extension (checked when the deck loads)."""
+        return IMAGE_TYPES[self.src[self.src.rfind("."):].lower()]
 
 
 @dataclass(frozen=True)
@@ -64,12 +84,14 @@ class Slide:
     tips: tuple[str, ...] = ()
     notes: str = ""
     minutes: float = 0.0
+    images: tuple[Image, ...] = ()
     line: int = 0
 
     @property
     def heading(self) -> str:
         """Return the line that names this slide in lists and on the waiting screen."""
-        return self.title or (self.poll.question if self.poll else "") or self.quote[:80]
+        return (self.title or (self.poll.question if self.poll else "") or self.quote[:80]
+                or (self.images[0].alt[:80] if self.images else ""))
 
 
 @dataclass(frozen=True)
@@ -83,8 +105,19 @@ class Deck:
     source: str = ""
     language: str = "en"
     minutes: float = 0.0
+    names: str = "anonymous"  # one of NAMES
+    moderate: bool = False  # open answers wait for the facilitator's approval before the wall
     path: str = ""
     polls: dict = field(default_factory=dict, compare=False)  # id -> Poll, in deck order
+
+    @property
+    def folder(self) -> str:
+        """Return the folder the deck file is in: its images' `src` are relative to it."""
+        return os.path.dirname(os.path.abspath(self.path)) if self.path else os.getcwd()
+
+    def images(self) -> dict[str, Image]:
+        """Return every image the deck shows, by its `src` (what the server may serve)."""
+        return {image.src: image for slide in self.slides for image in slide.images}
 
     def poll_slide_index(self, poll_id: str) -> int:
         """Return the index of the slide that asks this poll."""
@@ -103,7 +136,9 @@ class Deck:
                 groups[poll.group] = groups.get(poll.group, 0) + 1
         return {"title": self.title, "slides": len(self.slides), "minutes": _num(self.minutes),
                 "polls": counts, "scenarios": sum(s.kind == "scenario" for s in self.slides),
-                "groups": groups, "language": self.language}
+                "groups": groups, "language": self.language, "names": self.names,
+                "moderate": self.moderate,
+                "images": sum(len(s.images) for s in self.slides)}
 
 
 class DeckError(Exception):

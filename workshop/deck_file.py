@@ -13,14 +13,16 @@ from pathlib import Path
 import yaml
 
 from . import polltypes, yaml_lines
-from .deck import SLIDE_KINDS, Deck, DeckError, Poll, Slide
+from .deck import (IMAGE_TYPES, MAX_IMAGE_BYTES, NAMES, SLIDE_KINDS, Deck, DeckError, Image,
+                   Poll, Slide)
 
 MAX_DECK_BYTES = 2_000_000
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 # ----- the schema: which keys each part may have (a poll type names its own) ------------
 
-TOP_KEYS = {"title", "subtitle", "speaker", "source", "language", "minutes", "slides"}
+TOP_KEYS = {"title", "subtitle", "speaker", "source", "language", "minutes", "names", "moderate",
+            "slides"}
 SLIDE_KEYS = {
     "title": ({"title"}, {"subtitle"}),
     "section": ({"title"}, {"subtitle"}),
@@ -29,8 +31,10 @@ SLIDE_KEYS = {
     "text": ({"title", "text"}, set()),
     "poll": ({"poll"}, {"title"}),
     "scenario": ({"title", "story", "poll", "tips"}, {"tips_title"}),
+    "image": ({"images"}, {"title"}),
 }
-COMMON_SLIDE_KEYS = {"kind", "notes", "minutes"}
+COMMON_SLIDE_KEYS = {"kind", "notes", "minutes", "images"}
+IMAGE_KEYS = {"src", "alt", "phone"}
 POLL_COMMON = {"id", "type", "question", "group", "allow_change", "stays_open", "reveal_closes",
                "compare"}  # a type adds its own keys
 COMPARABLE = ("choice", "scale")  # types whose before/after the reports can show
@@ -43,8 +47,10 @@ class DeckChecker:
     problem, shown), so every message has the same form and its line.
     """
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, folder: str | None = None):
         self.path = path
+        # images are looked up here; None: beside the deck file
+        self.folder = folder if folder is not None else os.path.dirname(os.path.abspath(path))
         self.problems: list[str] = []
         self.compares: list[tuple[Poll, int, str]] = []  # (later poll, line of compare, where)
 
@@ -178,6 +184,10 @@ class DeckChecker:
         for poll, line, where in self.compares:
             self.compare(poll, line, where, slides)
         language = self.text(data, "language", "deck", "en")
+        names = "anonymous"
+        if "names" in data:
+            names = self.one_of(data, "names", NAMES, "deck") or names
+        moderate = self.flag(data, "moderate", "deck", False)
         planned = sum(s.minutes for s in slides)
         minutes = self.number(data, "minutes", "deck", planned, lo=1, hi=1440)
         if self.problems:
@@ -185,7 +195,7 @@ class DeckChecker:
         return Deck(title=title, slides=tuple(slides), subtitle=self.text(data, "subtitle", "deck"),
                     speaker=self.text(data, "speaker", "deck"),
                     source=self.text(data, "source", "deck"), language=language,
-                    minutes=minutes, path=self.path, polls=polls)
+                    minutes=minutes, names=names, moderate=moderate, path=self.path, polls=polls)
 
     def slide(self, data, number: int, line: int) -> Slide | None:
         where = f"slide {number}"
@@ -209,7 +219,63 @@ class DeckChecker:
             text=self.text(data, "text", where), story=self.text(data, "story", where),
             poll=poll, tips_title=self.text(data, "tips_title", where),
             tips=self.texts(data, "tips", where), notes=self.text(data, "notes", where),
-            minutes=self.number(data, "minutes", where, 0.0, lo=0, hi=600), line=data.line)
+            minutes=self.number(data, "minutes", where, 0.0, lo=0, hi=600),
+            images=self.images(data, where), line=data.line)
+
+    def images(self, data, where: str) -> tuple[Image, ...]:
+        """Return the slide's images: files inside the deck's folder, each with its alt text."""
+        if "images" not in data:
+            return ()
+        value, line = data["images"], data.lines["images"]
+        if not isinstance(value, list) or not value:
+            self.problem(line, f"{where}: 'images' must be a list of {{src, alt}}, "
+                               f"not {_kind(value) if value != [] else 'an empty list'}")
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            at = f"{where} image {i + 1}"
+            if not isinstance(item, dict):
+                self.problem(value.lines[i], f"{at}: must be a mapping with src and alt, "
+                                             f"not {_kind(item)}")
+                continue
+            self.keys(item, IMAGE_KEYS, {"src", "alt"}, at)
+            src, alt = self.text(item, "src", at), self.text(item, "alt", at)
+            phone = self.flag(item, "phone", at, False)
+            if src and self.image_file(src, item.lines.get("src", item.line), at) and alt:
+                out.append(Image(src=src.replace("\\", "/"), alt=alt, phone=phone, line=item.line))
+        return tuple(out)
+
+    def image_file(self, src: str, line: int, where: str) -> bool:
+        """Report an image path that leaves the deck's folder, is missing, too big or not an image."""
+        posix = src.replace("\\", "/")
+        if posix.startswith("/") or re.match(r"^[A-Za-z]:", posix) or "://" in posix:
+            self.problem(line, f"{where}: '{src[:80]}' must be a path relative to the deck's "
+                               f"folder, not an absolute path or an address")
+            return False
+        if ".." in posix.split("/") or "\0" in posix:
+            self.problem(line, f"{where}: '{src[:80]}' leaves the deck's folder; images must be "
+                               f"inside it")
+            return False
+        ext = os.path.splitext(posix)[1].lower()
+        if ext not in IMAGE_TYPES:
+            self.problem(line, f"{where}: '{src[:80]}' is not a PNG, JPEG or SVG image "
+                               f"(.png, .jpg, .jpeg, .svg)")
+            return False
+        folder = os.path.realpath(self.folder)
+        full = os.path.realpath(os.path.join(folder, posix))
+        if os.path.commonpath([folder, full]) != folder:
+            self.problem(line, f"{where}: '{src[:80]}' leads outside the deck's folder "
+                               f"(a link?); images must be inside it")
+            return False
+        if not os.path.isfile(full):
+            self.problem(line, f"{where}: no image file '{src[:80]}' beside the deck")
+            return False
+        size = os.path.getsize(full)
+        if size > MAX_IMAGE_BYTES:
+            self.problem(line, f"{where}: '{src[:80]}' is {size:,} bytes; an image is at most "
+                               f"{MAX_IMAGE_BYTES:,}")
+            return False
+        return True
 
     def poll(self, data, where: str, line: int) -> Poll | None:
         where = f"{where} poll"
@@ -297,7 +363,7 @@ def _shown(value) -> str:
     return _kind(value)
 
 
-def parse_deck(text: str, path: str = "<deck>") -> Deck:
+def parse_deck(text: str, path: str = "<deck>", folder: str | None = None) -> Deck:
     """Parse and validate deck text; raise DeckError with every problem found."""
     if not text.strip():
         raise DeckError([f"{path}:1: the deck is empty; it needs at least 'title' and 'slides'"])
@@ -308,7 +374,7 @@ def parse_deck(text: str, path: str = "<deck>") -> Deck:
                          f"{getattr(exc, 'problem', None) or str(exc).splitlines()[0]}"]) from None
     except RecursionError:
         raise DeckError([f"{path}:1: the YAML is nested too deeply to be a deck"]) from None
-    checker = DeckChecker(path)
+    checker = DeckChecker(path, folder)
     try:
         deck = checker.deck(data)
     except RecursionError:
