@@ -30,7 +30,7 @@ def rows(deck, results) -> list[dict]:
         out.append({
             "session": results.session.id, "poll_id": answer.poll_id,
             "question": poll.question if poll else "",
-            "participant": results.pseudonym(answer.participant_id),
+            "participant": results.name(answer.participant_id),
             "answer": describe_answer(poll, answer.value),
             "first_answered_at": iso(answer.first_at), "last_answered_at": iso(answer.last_at)})
     return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workshop import polltypes
+from workshop import names, polltypes
 from workshop.deck import Deck
 from workshop.store import Answer, Participant, SessionRow, Store
 
@@ -13,7 +13,7 @@ class OpenAnswer:
     """One visible answer to an open question."""
 
     participant_id: int
-    pseudonym: str
+    name: str  # as the facilitator sees it (SessionResults.name)
     text: str
 
 
@@ -24,6 +24,7 @@ class SessionResults:
     session: SessionRow
     participants: list[Participant]
     answers: list[Answer]  # every stored answer, oldest first, hidden ones included
+    names: str = names.ANONYMOUS  # the session's mode: who is shown by name (workshop.names)
     tallies: dict[str, dict] = field(default_factory=dict)  # poll id -> snapshot(revealed=True)
     answered: dict[str, int] = field(default_factory=dict)  # poll id -> people who answered
     response_rate: dict[str, float] = field(default_factory=dict)  # answered / joined
@@ -50,8 +51,8 @@ class SessionResults:
         return {poll_id: figures["positions"] for poll_id, figures in self.statistics.items()
                 if "positions" in figures}
 
-    def pseudonym(self, participant_id: int) -> str:
-        """Return a participant's printed name: the pseudonym, never the nickname."""
+    def name(self, participant_id: int) -> str:
+        """Return a participant's printed name: the nickname in a named session, else the pseudonym."""
         return self._names.get(participant_id, f"#{participant_id}")
 
     def value_of(self, poll_id: str, participant_id: int):
@@ -59,7 +60,8 @@ class SessionResults:
         return self.values.get(poll_id, {}).get(participant_id)
 
     def __post_init__(self):
-        self._names = {p.id: p.pseudonym for p in self.participants}
+        self._names = {p.id: names.shown_name(self.names, p.pseudonym, p.nickname)
+                       for p in self.participants}
 
 
 def load_results(store: Store, deck: Deck, session_id: str) -> SessionResults:
@@ -69,7 +71,8 @@ def load_results(store: Store, deck: Deck, session_id: str) -> SessionResults:
         raise KeyError(session_id)
     participants = store.participants(session_id)
     answers = store.answers(session_id)
-    results = SessionResults(session=row, participants=participants, answers=answers)
+    results = SessionResults(session=row, participants=participants,
+                             names=names.session_names(row.names, deck.names), answers=answers)
     tallies = {poll_id: polltypes.new_tally(poll) for poll_id, poll in deck.polls.items()}
     for poll_id in deck.polls:
         results.values[poll_id] = {}
@@ -89,7 +92,7 @@ def load_results(store: Store, deck: Deck, session_id: str) -> SessionResults:
                 results.hidden[poll.id] += 1
             else:
                 results.open_answers[poll.id].append(OpenAnswer(
-                    answer.participant_id, results.pseudonym(answer.participant_id), value))
+                    answer.participant_id, results.name(answer.participant_id), value))
     joined = len(participants)
     for poll_id, tally in tallies.items():
         results.tallies[poll_id] = tally.snapshot(revealed=True)

@@ -103,7 +103,7 @@ def poll_section(poll, number: int, results, labels: Labels, width: float,
         answers = results.open_answers[poll.id]
         if answers:
             out.append(para(f"{labels('answers')} ({len(answers)})", "h3"))
-            out += [answer_para(a.pseudonym, a.text) for a in answers]
+            out += [answer_para(a.name, a.text) for a in answers]
     out += [Spacer(1, 6), HRFlowable(width="100%", thickness=0.6, color=RULE, spaceBefore=4,
                                      spaceAfter=12)]
     return out
@@ -133,9 +133,9 @@ def appendix(deck, results, labels: Labels, numbers: dict) -> list[Flowable]:
     # on the page the last section ends on, when the heading and a few answers fit there
     out: list[Flowable] = [CondPageBreak(50 * mm), Spacer(1, 6), para(labels("appendix"), "h1"),
                            Spacer(1, 6)]
-    for person in sorted(by_person, key=lambda p: results.pseudonym(p).lower()):
+    for person in sorted(by_person, key=lambda p: results.name(p).lower()):
         answers = [answer_para(labels("question", n=numbers[poll_id]), text)
                    for poll_id, text in sorted(by_person[person], key=lambda item: numbers[item[0]])]
-        out.append(KeepTogether([para(results.pseudonym(person), "h4"), answers[0]]))
+        out.append(KeepTogether([para(results.name(person), "h4"), answers[0]]))
         out += answers[1:]
     return out

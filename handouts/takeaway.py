@@ -22,7 +22,7 @@ def build_takeaway(deck, results, participant_id, invariant=False) -> bytes:
         raise KeyError(participant_id)
     labels = Labels(deck.language)
     width = frame_width("a4")
-    name = f"{person.nickname} ({person.pseudonym})" if person.nickname else person.pseudonym
+    name = results.name(person.id)
     story: list[Flowable] = [
         NextPageTemplate("body"), Spacer(1, 6 * mm),
         para(f"{labels('takeaway')} · {labels.date(results.started_at)}".upper(), "kicker"),
@@ -42,7 +42,7 @@ def build_takeaway(deck, results, participant_id, invariant=False) -> bytes:
                            scenarios.get(poll_id), shift)
     while isinstance(story[-1], Spacer):
         story.pop()  # a space after the last question would start a blank page of its own
-    footer = f"{deck.title} · {person.pseudonym}"
+    footer = f"{deck.title} · {name}"
     return build_pdf(story, Furniture(labels, deck.title, labels("takeaway"), footer), "a4",
                      invariant, title=f"{deck.title} — {labels('takeaway')}",
                      author=deck.speaker)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from workshop import settings
+from workshop.deck import NAMES
 
 if TYPE_CHECKING:
     from workshop.store import Store
@@ -71,13 +72,15 @@ def check(deck, as_json):
               help="Carry on a stored session exactly where it was.")
 @click.option("--public-url", default="", help="Base URL phones use, e.g. http://workshop.local:5000")
 @click.option("--qr/--no-qr", default=True, help="Draw the join QR code in the terminal.")
-def serve(deck, host, port, db, resume_id, public_url, qr):
+@click.option("--names", type=click.Choice(NAMES), default=None,
+              help="Anonymous (no names asked) or named (names shown to you); default: the deck's.")
+def serve(deck, host, port, db, resume_id, public_url, qr, names):
     """Start a live session (or resume one) and print its join, projector and console URLs."""
     from . import runner
     if deck is None and not resume_id:
         deck = settings.default_deck()
     loaded = load_or_fail(deck) if deck else None  # a resumed session keeps its own deck
-    runner.serve(loaded, deck, host, port, db or default_db(), resume_id, public_url, qr)
+    runner.serve(loaded, deck, host, port, db or default_db(), resume_id, public_url, qr, names)
 
 
 @cli.command()

@@ -3,12 +3,14 @@ and tells the broadcaster what changed; nothing here emits to anyone but the cal
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, join_room
 
 from workshop.polltypes import AnswerError
+from workshop.names import NAMED
 from workshop.text import clean_nickname
 from workshop.session import ControlError
 
@@ -16,6 +18,7 @@ from .broadcast import facilitators, phone_slice, phones
 from .extensions import socketio
 from .live import live
 from .limits import RateLimiter
+from .network import RoomCheck
 from .rooms import NotAllowed, Room
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}\Z")  # \Z: `$` would let a trailing newline through
@@ -48,8 +51,10 @@ REFUSALS = {404: ("unknown_session", "No session with that id."),
 @socketio.on("connect")
 def connect(auth):
     """A phone or a facilitator page connects; it is sent `welcome` or `facilitator_state`."""
-    if not isinstance(auth, dict) or auth.get("role") not in ("participant", "facilitator"):
+    if not isinstance(auth, dict) or auth.get("role") not in ("participant", "facilitator", "check"):
         refuse("bad_auth", "Connect with auth {role: participant, code, token} or {role: facilitator, session}.")
+    if auth["role"] == "check":
+        return  # the room check (/check): it may only send `check`, and joins no session
     if auth["role"] == "participant":
         connect_phone(auth)
     else:
@@ -77,9 +82,9 @@ def connect_phone(auth: dict) -> None:
     room.phone_connected()
     socketio.emit("welcome", {
         "participant": {"id": participant.id, "pseudonym": participant.pseudonym,
-                        "nickname": nickname or participant.nickname},
+                        "nickname": (nickname or participant.nickname) if room.names == NAMED else ""},
         "session": {"id": room.id, "title": room.deck.title, "code": room.row.join_code,
-                    "language": room.deck.language},
+                    "language": room.deck.language, "names": room.names},
         "state": room.phone_state(), "answers": room.my_answers(participant.id)}, to=request.sid)
 
 
@@ -146,6 +151,8 @@ def nickname(data=None, *_):
     name = clean_nickname(data.get("nickname")) if isinstance(data, dict) else None
     if name is None:
         return error("bad_payload", "Send {nickname}: text of at most 40 characters.")
+    if client.room.names != NAMED:
+        return error("anonymous_session", "This session is anonymous: it keeps no names.")
     client.room.set_nickname(client.participant_id, name)
     return {"ok": True, "nickname": name}
 
@@ -192,3 +199,17 @@ def open_answers(data=None, *_):
                                                                  if isinstance(data, dict) else None)}
     except ControlError as exc:
         return error(exc.code, exc.message)
+
+
+@socketio.on("check")
+def check(data=None, *_):
+    """The room check page pings (`{}`), then reports its round trip; consoles list the reports."""
+    lv = live()
+    if not lv.check_limits.allow(request.remote_addr):
+        return error("rate_limited", "Slow down: too many checks at once.")
+    if isinstance(data, dict) and "rtt_ms" in data:
+        report = RoomCheck.read(request.remote_addr, data, time.time())
+        if report is None:
+            return error("bad_payload", "Send {rtt_ms: 0-60000, transport: websocket|polling}.")
+        lv.checks.add(report)
+    return {"ok": True, "address": request.remote_addr}

@@ -8,6 +8,7 @@ from flask import current_app
 
 from .broadcast import Broadcaster
 from .limits import GuessLimiter, PerKeyLimits
+from .network import RecentChecks
 from .rooms import RoomRegistry
 
 
@@ -20,6 +21,9 @@ class Live:
     guesses: GuessLimiter  # wrong join codes per address
     takeaways: PerKeyLimits  # takeaway downloads per participant
     clients: dict = field(default_factory=dict)  # Socket.IO sid -> events.Client
+    checks: RecentChecks = field(default_factory=RecentChecks)  # phones that ran /check
+    # room checks per address: a check page sends six messages; nothing needs more
+    check_limits: PerKeyLimits = field(default_factory=lambda: PerKeyLimits(2.0, 12))
 
     @property
     def store(self):

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hmac
 import threading
 from typing import Callable
+from urllib.parse import quote
 
-from workshop import ids, polltypes
+from workshop import ids, names, polltypes
 from workshop.deck import Deck, DeckError
 from workshop.deck_file import load_deck
 from workshop.polltypes import AnswerError, new_tally, normalize_answer
@@ -35,6 +36,7 @@ class Room:
         self.answers: dict = {}  # poll id -> participant id -> their answer's value
         self.uids: set[tuple[str, int, str]] = set()  # (poll, participant, uid) of every answer given
         self.participants = 0
+        self.named: set[int] = set()  # participants who gave a name (a named session needs one)
         self._connected = 0
         # counts changes to what reports print: one read of the results serves a version
         self.results_version = 0
@@ -47,6 +49,11 @@ class Room:
     @property
     def id(self) -> str:
         return self.row.id
+
+    @property
+    def names(self) -> str:
+        """Return whether the session is "anonymous" or "named" (workshop.names)."""
+        return names.session_names(self.row.names, self.deck.names)
 
     @property
     def connected(self) -> int:
@@ -96,7 +103,9 @@ class Room:
                 if a.hidden:
                     self.tallies[a.poll_id].hide(a.participant_id, True)
             self.uids = self.store.answer_uids(self.id)
-            self.participants = self.store.participant_count(self.id)
+            people = self.store.participants(self.id)
+            self.participants = len(people)
+            self.named = {p.id for p in people if p.nickname}
 
     # ----- participants -----
 
@@ -104,9 +113,14 @@ class Room:
         """Return the participant with this token, adding them on first sight."""
         with self.lock:
             p = self.store.participant(self.id, token)
+            if self.names != names.NAMED:
+                nickname = ""  # an anonymous session keeps no names, even offered ones
             if p is None:
-                p = self.store.add_participant(self.id, token, ids.pseudonym(self.participants + 1), nickname)
+                pseudonym = ids.pseudonym(self.participants + 1, self.deck.language)
+                p = self.store.add_participant(self.id, token, pseudonym, nickname)
                 self.participants += 1
+                if nickname:
+                    self.named.add(p.id)
                 self.results_version += 1
                 change = Change(people=True)
             else:
@@ -131,6 +145,7 @@ class Room:
     def set_nickname(self, participant_id: int, nickname: str) -> None:
         with self.lock:
             self.store.set_nickname(participant_id, nickname)
+            (self.named.add if nickname else self.named.discard)(participant_id)
             self.results_version += 1
 
     def my_answers(self, participant_id: int) -> dict:
@@ -149,6 +164,8 @@ class Room:
         if poll is None:
             raise AnswerError("unknown_poll", "There is no such question in this workshop.")
         with self.lock:
+            if self.names == names.NAMED and participant_id not in self.named:
+                raise AnswerError("name_required", "This session shows names: give your name first.")
             stored = self.answers[poll_id].get(participant_id)
             if uid and (poll_id, participant_id, uid) in self.uids:
                 return {"ok": True, "poll": poll_id, "value": stored, "duplicate": True}
@@ -217,10 +234,11 @@ class Room:
         poll = self.deck.polls.get(poll_id) if isinstance(poll_id, str) else None
         if poll is None or not polltypes.get(poll.type).free_text:
             raise ControlError("unknown_poll", "There is no open-text question with that id.")
-        names = {p.id: p.nickname or p.pseudonym for p in self.store.participants(self.id)}
+        shown = {p.id: names.shown_name(self.names, p.pseudonym, p.nickname)
+                 for p in self.store.participants(self.id)}
         with self.lock:
             tally = self.tallies[poll_id]
-            return [{"participant": person, "pseudonym": names.get(person, ""), "text": text,
+            return [{"participant": person, "pseudonym": shown.get(person, ""), "text": text,
                      "hidden": person in tally.hidden} for person, text in reversed(tally.texts.items())]
 
     # ----- what clients see -----
@@ -231,10 +249,17 @@ class Room:
             slide = self.deck.slides[self.state.slide]
             poll = slide.poll
             return {"slide": {"index": self.state.slide, "count": len(self.deck.slides),
-                              "kind": slide.kind, "title": slide.heading},
+                              "kind": slide.kind, "title": slide.heading, "story": slide.story,
+                              "images": self._phone_images(slide),
+                              "polls_after": any(s.poll for s in self.deck.slides[self.state.slide + 1:])},
                     "poll": poll.public() if poll else None,
                     "poll_state": self.state.polls[poll.id].as_dict() if poll else None,
                     "takeaways": self.state.takeaways, "results": self.phone_results()}
+
+    def _phone_images(self, slide) -> list[dict]:
+        """The slide's pictures meant for phones too, at the media URL of this session."""
+        return [{"url": f"/j/{self.row.join_code}/media/{quote(image.src)}", "alt": image.alt}
+                for image in slide.images if image.phone]
 
     def phone_results(self) -> dict | None:
         """The current poll's results if the room is shown them, else None."""
@@ -306,12 +331,14 @@ class RoomRegistry:
         """Return the URL a phone opens to join this room."""
         return f"{(self.base_url or base_url).rstrip('/')}/j/{room.row.join_code}"
 
-    def create(self, deck: Deck, deck_path: str) -> Room:
-        """Start a new session on a deck, under a join code no other session has."""
+    def create(self, deck: Deck, deck_path: str, names: str = "") -> Room:
+        """Start a new session on a deck, under a join code no other session has; it is
+        anonymous or named (`names`, else the deck's) for good."""
         for _ in range(self.JOIN_CODE_TRIES):
             try:
                 row = self.store.create_session(self.new_session_id(), str(deck_path), deck.title,
-                                                self.new_code(), ids.facilitator_key())
+                                                self.new_code(), ids.facilitator_key(),
+                                                names or deck.names)
                 break
             except JoinCodeTaken:
                 continue

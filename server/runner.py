@@ -58,7 +58,7 @@ def lan_address() -> str:
     return address
 
 
-def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr) -> None:
+def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr, names=None) -> None:
     """Serve a new session on `deck` (read from `deck_path`), or resume a stored one."""
     from .app import create_app
     from .live import live
@@ -80,8 +80,11 @@ def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr) -> No
             sock.close()
             raise click.ClickException(f"no session {resume_id} in {db} (or its deck cannot be "
                                        f"loaded); `workshop sessions --db {db}` lists them")
+        if names and names != room.names:  # its phones were told otherwise: keep that promise
+            click.echo(f"This session is {room.names}, as its phones were told: --names {names} "
+                       f"is ignored (start a new session to change it)", err=True)
     else:
-        room = lv.rooms.create(deck, str(Path(deck_path).resolve()))
+        room = lv.rooms.create(deck, str(Path(deck_path).resolve()), names or "")
 
     base = public_url.rstrip("/")
     key = room.row.facilitator_key
@@ -92,6 +95,8 @@ def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr) -> No
     if show_qr:
         from . import qr
         click.echo(qr.terminal(lv.rooms.join_url(room)))
+    click.echo("Names: " + ("named: phones ask for a name, and you see it next to the answers"
+                            if room.names == "named" else "anonymous: phones ask no names"), err=True)
     click.echo(f"Keep the Projector and Console URLs to yourself. Stop with Ctrl-C; "
                f"carry on later with: workshop serve --resume {room.id}", err=True)
     sys.stdout.flush()

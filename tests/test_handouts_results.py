@@ -39,7 +39,7 @@ def test_hidden_open_answers_are_counted_but_not_listed(mini):
 def test_open_answers_name_their_authors_by_pseudonym(mini):
     _, results, people = mini
     first = results.open_answers["why"][0]
-    assert first.pseudonym == people[0].pseudonym and first.text == ANSWERS["why"][0]
+    assert first.name == people[0].pseudonym and first.text == ANSWERS["why"][0]
 
 
 def test_ranking_places_are_counted_per_item(mini):

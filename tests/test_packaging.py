@@ -15,7 +15,7 @@ from tests.support import RealServer
 from workshop import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ("pyproject.toml", "README.md", "workshop", "server", "handouts", "decks", "templates")
+SHIPPED = ("pyproject.toml", "README.md", "workshop", "server", "handouts", "decks", "templates", "docs")
 
 
 def test_every_package_of_the_kit_is_listed_in_pyproject():
@@ -141,6 +141,8 @@ def test_the_installed_kit_serves_pages_and_reports_from_any_folder(installed, e
         assert projector.status_code == 200 and "The Leader" in projector.text
         summary = http.get(server.url(f"/s/{server.sid}/summary.pdf"), timeout=120)
         assert summary.status_code == 200 and summary.content.startswith(b"%PDF")  # a report worker
+        guide = http.get(server.url("/help/room-setup"), timeout=10)  # docs/room-setup.md, shipped
+        assert guide.status_code == 200 and "<h1>" in guide.text
     finally:
         server.stop()
     assert (Path(env["XDG_DATA_HOME"]) / "workshop-kit" / "secret_key").is_file()

@@ -28,8 +28,9 @@ def simulate(store, deck: Deck, deck_path, participants: int, seed=None, clock=N
         code = ids.join_code(rng)
         while store.session_by_code(code) is not None:
             code = ids.join_code(rng)
-        store.create_session(sid, str(Path(deck_path).resolve()), deck.title, code, ids.facilitator_key())
-        people = _join(store, sid, participants, rng, now, start, total)
+        store.create_session(sid, str(Path(deck_path).resolve()), deck.title, code, ids.facilitator_key(),
+                             deck.names)
+        people = _join(store, sid, participants, rng, now, start, total, deck.language)
         language = languages.of(deck.language)
         given: dict[str, dict[int, object]] = {}  # poll id -> person -> their last answer
         for index, slide in enumerate(deck.slides):
@@ -60,7 +61,7 @@ def _timeline(deck: Deck) -> list[tuple[float, float]]:
     return out
 
 
-def _join(store, sid, count, rng, now, start, total):
+def _join(store, sid, count, rng, now, start, total, language="en"):
     """Add participants in the order they arrive; return (id, join time, diligence)."""
     times = sorted(rng.uniform(0, 240) if rng.random() < 0.9 else rng.uniform(0, total * 0.4)
                    for _ in range(count))
@@ -68,7 +69,7 @@ def _join(store, sid, count, rng, now, start, total):
     for n, t in enumerate(times, 1):
         now[0] = start + t
         token = "".join(rng.choice(TOKEN_ALPHABET) for _ in range(22))
-        person = store.add_participant(sid, token, ids.pseudonym(n))
+        person = store.add_participant(sid, token, ids.pseudonym(n, language))
         diligence = 0.0 if rng.random() < 0.04 else rng.uniform(0.72, 1.0)
         people.append((person.id, start + t, diligence))
     return people

@@ -52,6 +52,7 @@ class SessionRow:
     facilitator_key: str
     created_at: float
     ended_at: float | None
+    names: str = ""  # "anonymous" or "named" (workshop.names); "" in a session from before
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,9 @@ class Store(Protocol):
 
     # sessions
     def create_session(self, session_id: str, deck_path: str, deck_title: str, join_code: str,
-                       facilitator_key: str) -> SessionRow:
-        """Add a session (at version 0 of an empty state); raise JoinCodeTaken on a used code."""
+                       facilitator_key: str, names: str = "") -> SessionRow:
+        """Add a session (at version 0 of an empty state), anonymous or named for good; raise
+        JoinCodeTaken on a used code."""
     def session(self, session_id: str) -> SessionRow | None: ...
     def session_by_code(self, join_code: str) -> SessionRow | None: ...
     def sessions(self) -> list[dict]:

@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     current_slide INTEGER NOT NULL DEFAULT 0,
     qr INTEGER NOT NULL DEFAULT 0,
     takeaways INTEGER NOT NULL DEFAULT 0,
-    state_version INTEGER NOT NULL DEFAULT 0
+    state_version INTEGER NOT NULL DEFAULT 0,
+    names TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS poll_states (
     session_id TEXT NOT NULL REFERENCES sessions(id),
@@ -61,7 +62,7 @@ CREATE TABLE IF NOT EXISTS answer_uids (
 ) WITHOUT ROWID;
 """
 
-SESSION_COLUMNS = "id, deck_path, deck_title, join_code, facilitator_key, created_at, ended_at"
+SESSION_COLUMNS = "id, deck_path, deck_title, join_code, facilitator_key, created_at, ended_at, names"
 
 
 class SQLiteStore:
@@ -95,6 +96,11 @@ class SQLiteStore:
             self.db.execute("INSERT OR IGNORE INTO answer_uids (session_id, poll_id, participant_id, uid) "
                             "SELECT session_id, poll_id, participant_id, uid FROM answers WHERE uid != ''")
             self.db.execute("PRAGMA user_version = 2")
+        # whether a session is anonymous or named is kept with it (workshop.names); the column
+        # is looked for, not the version, so that another migration may take the next number
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(sessions)")}
+        if "names" not in columns:
+            self.db.execute("ALTER TABLE sessions ADD COLUMN names TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         with self._lock:
@@ -148,11 +154,13 @@ class SQLiteStore:
 
     # ----- sessions -----
 
-    def create_session(self, session_id, deck_path, deck_title, join_code, facilitator_key) -> SessionRow:
+    def create_session(self, session_id, deck_path, deck_title, join_code, facilitator_key,
+                       names="") -> SessionRow:
         try:
             self._tx([("INSERT INTO sessions (id, deck_path, deck_title, join_code, facilitator_key, "
-                       "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                       (session_id, deck_path, deck_title, join_code, facilitator_key, self.clock()))])
+                       "created_at, names) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (session_id, deck_path, deck_title, join_code, facilitator_key, self.clock(),
+                        names))])
         except sqlite3.IntegrityError as exc:
             if "join_code" in str(exc):
                 raise JoinCodeTaken(join_code) from None

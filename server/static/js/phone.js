@@ -11,6 +11,8 @@ const t = translator(data.strings);
 const code = data.session.code;
 const $ = (id) => document.getElementById(id);
 const KEY = { token: `wk:token:${code}`, nick: `wk:nick:${code}`, pending: `wk:pending:${code}` };
+const named = data.session.names === "named"; // else anonymous: no names asked, none kept
+const STORY_OPEN_CHARS = 280; // a longer story starts folded, so that the question shows
 
 const token = (() => {
   let value = store.get(KEY.token);
@@ -32,7 +34,7 @@ let note = null; // one-off message for the current poll (reset)
 
 const showConn = connectionBadge($("conn"), t);
 const auth = { role: "participant", code, token };
-const savedNick = store.get(KEY.nick);
+const savedNick = named ? store.get(KEY.nick) : null;
 if (savedNick) auth.nickname = savedNick;
 const socket = connect(auth, (state, detail) => {
   S.connected = state === "connected";
@@ -125,6 +127,12 @@ $("poll-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const poll = S.state && S.state.poll;
   if (!poll || !widget || sending[poll.id]) return;
+  if (named && !(S.me && S.me.nickname)) {
+    errors[poll.id] = { error: "name_required" };
+    openNameForm();
+    render();
+    return;
+  }
   if (!widget.isComplete()) {
     errors[poll.id] = { error: "incomplete", message: t(`phone.incomplete.${poll.type}`) };
     render();
@@ -142,11 +150,11 @@ function render() {
   $("poll").hidden = !poll;
   $("takeaway").hidden = !(st && st.takeaways);
   $("takeaway-token").value = token; // posted, never in a URL (it would stay in the history)
+  renderContext(st);
   if (!poll) {
     widget = null;
     widgetPoll = null;
-    $("waiting-slide").textContent = st ? (st.slide.title || "") : "";
-    $("waiting-slide").hidden = !(st && st.slide.title);
+    renderWaiting(st);
     return;
   }
   if (widgetPoll !== poll.id) buildWidget(poll);
@@ -201,6 +209,36 @@ function render() {
   renderResults_();
 }
 
+// What is true between polls: another question is coming, none is, or the workshop is over.
+function renderWaiting(st) {
+  const last = Boolean(st && st.slide.index === st.slide.count - 1);
+  const more = !st || st.slide.polls_after !== false;
+  $("waiting").dataset.phase = last ? "end" : (more ? "between" : "no_more");
+  $("waiting-slide").textContent = st ? (st.slide.title || "") : "";
+  $("waiting-slide").hidden = !(st && st.slide.title) || last;
+  $("waiting-title").textContent = last ? t("phone.end.title") : t("phone.waiting.title");
+  let body = t(more ? "phone.waiting.body" : "phone.waiting.no_more");
+  if (last) body = `${t("phone.end.body")}${st.takeaways ? ` ${t("phone.end.takeaway")}` : ""}`;
+  $("waiting-body").textContent = body;
+}
+
+// A scenario's story and the slide's pictures for phones, to read while deciding.
+let contextSlide = null;
+function renderContext(st) {
+  const slide = st && st.slide;
+  const story = (slide && slide.story) || "";
+  const images = (slide && slide.images) || [];
+  $("context").hidden = !story && !images.length;
+  const key = slide ? `${slide.index}:${story.length}:${images.length}` : null;
+  if (key === contextSlide) return; // drawn already: keep the reader's folding and scroll
+  contextSlide = key;
+  $("story").hidden = !story;
+  $("story-text").textContent = story;
+  $("story").open = story.length <= STORY_OPEN_CHARS;
+  $("pics").replaceChildren(...images.map((img) => el("img", {
+    className: "pics__img", attrs: { src: img.url, alt: img.alt, loading: "lazy", decoding: "async" } })));
+}
+
 function buildWidget(poll) {
   widget = WIDGETS[poll.type](poll, onWidgetChange, t);
   widgetPoll = poll.id;
@@ -240,13 +278,30 @@ function errorText(err) {
 
 function showMe() {
   if (!S.me) return;
-  const name = S.me.nickname || S.me.pseudonym || "";
-  $("me-label").textContent = t("phone.you_are", { name });
+  const nick = named ? (S.me.nickname || "") : "";
+  const name = nick || S.me.pseudonym || "";
   $("me-avatar").textContent = initials(name);
-  $("me-edit").hidden = false;
-  $("me-edit").textContent = S.me.nickname ? t("phone.nickname.change") : t("phone.nickname.add");
-  $("nick-hint").textContent = t("phone.nickname.hint", { pseudonym: S.me.pseudonym || "" });
-  if (document.activeElement !== $("nick-input")) $("nick-input").value = S.me.nickname || "";
+  if (named) {
+    $("me-label").textContent = nick ? t("phone.you_are", { name: nick }) : "";
+    $("me-privacy").textContent = t("phone.names.named");
+    $("me-edit").hidden = !nick;
+    $("me-edit").textContent = t("phone.nickname.change");
+    $("nick-hint").textContent = "";
+    if (!nick) openNameForm(false);
+  } else {
+    $("me-label").textContent = "";
+    $("me-privacy").textContent = `${t("phone.names.anonymous")} ${t("phone.names.you_appear", { pseudonym: S.me.pseudonym || "" })}`;
+    $("me-edit").hidden = true;
+    $("nick-form").hidden = true;
+  }
+  $("me-label").hidden = !$("me-label").textContent;
+  if (document.activeElement !== $("nick-input")) $("nick-input").value = nick;
+}
+
+function openNameForm(focus = true) {
+  $("nick-form").hidden = false;
+  $("me-edit").setAttribute("aria-expanded", "true");
+  if (focus) $("nick-input").focus();
 }
 
 function initials(name) {
@@ -268,6 +323,8 @@ $("nick-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const nickname = $("nick-input").value.trim().slice(0, 40);
   const status = $("nick-status");
+  if (!named) return;
+  if (!nickname) { status.textContent = t("phone.names.required"); return; }
   store.set(KEY.nick, nickname);
   auth.nickname = nickname;
   if (!socket.connected) { status.textContent = t("phone.nickname.later"); return; }
@@ -277,6 +334,9 @@ $("nick-form").addEventListener("submit", async (event) => {
       S.me = Object.assign({}, S.me, { nickname: reply.nickname });
       showMe();
       status.textContent = t("phone.nickname.saved");
+      const poll = S.state && S.state.poll;
+      if (poll && errors[poll.id] && errors[poll.id].error === "name_required") delete errors[poll.id];
+      render();
       $("nick-form").hidden = true;
       $("me-edit").setAttribute("aria-expanded", "false");
       $("me-edit").focus();
