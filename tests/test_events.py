@@ -27,7 +27,8 @@ def goto_poll(facilitator, deck, poll_id):
 def test_phone_gets_welcome_with_state_and_pseudonym(phone):
     p = phone(nickname="Ana")
     welcome = received(p, "welcome")[0]
-    assert welcome["participant"]["nickname"] == "Ana"
+    assert welcome["session"]["names"] == "anonymous"
+    assert welcome["participant"]["nickname"] == ""  # an anonymous session keeps no names
     assert welcome["participant"]["pseudonym"]
     assert welcome["state"]["slide"]["index"] == 0
     assert welcome["answers"] == {}
