@@ -31,6 +31,7 @@ const pending = store.getJSON(KEY.pending, {}); // poll id -> {value, uid}
 let widget = null;
 let widgetPoll = null;
 let note = null; // one-off message for the current poll (reset)
+let contextSlide = null; // the slide whose story and pictures are drawn
 
 const showConn = connectionBadge($("conn"), t);
 const auth = { role: "participant", code, token };
@@ -223,7 +224,6 @@ function renderWaiting(st) {
 }
 
 // A scenario's story and the slide's pictures for phones, to read while deciding.
-let contextSlide = null;
 function renderContext(st) {
   const slide = st && st.slide;
   const story = (slide && slide.story) || "";
@@ -289,8 +289,8 @@ function showMe() {
     $("nick-hint").textContent = "";
     if (!nick) openNameForm(false);
   } else {
-    $("me-label").textContent = "";
-    $("me-privacy").textContent = `${t("phone.names.anonymous")} ${t("phone.names.you_appear", { pseudonym: S.me.pseudonym || "" })}`;
+    $("me-label").textContent = t("phone.names.you_appear", { pseudonym: S.me.pseudonym || "" });
+    $("me-privacy").textContent = t("phone.names.anonymous");
     $("me-edit").hidden = true;
     $("nick-form").hidden = true;
   }
