@@ -138,6 +138,22 @@ def test_the_room_check_says_this_phone_reaches_the_laptop_and_the_console_sees_
         laptop.close()
 
 
+def test_the_room_check_says_what_is_wrong_when_the_live_connection_does_not_get_through(browser, server, errors):
+    ctx = phone_context(browser)
+    try:
+        # a VPN or proxy that lets pages through but not the live connection (/socket.io/?EIO=...)
+        ctx.route(lambda url: "/socket.io/?" in url, lambda route: route.abort("connectionrefused"))
+        page = errors.watch(ctx.new_page(), "check")
+        page.goto(server.url("/check"))
+        expect(page.get_by_test_id("check")).to_have_attribute("data-state", "failed", timeout=20_000)
+        expect(page.get_by_test_id("check-verdict")).to_have_text(
+            "This page loaded from the laptop, but the live connection the votes use does not get through.")
+        expect(page.get_by_test_id("check-next")).to_contain_text("VPN")
+        expect(page.get_by_test_id("check-again")).to_be_visible()
+    finally:
+        ctx.close()
+
+
 # ----- names ---------------------------------------------------------------------------------
 
 def test_an_anonymous_session_says_so_and_asks_no_name(browser, server, errors):

@@ -68,6 +68,10 @@ async function run() {
 function start() {
   if (socket) socket.disconnect();
   show("checking", t("check.checking"));
+  if (typeof io === "undefined") { // the Socket.IO client itself did not load
+    show("failed", t("check.no_socket"), t("check.no_socket_next"));
+    return;
+  }
   socket = connect({ role: "check" }, (state, detail) => {
     if (state === "connected") run();
     else if (state === "refused") show("failed", t("check.refused"), (detail && detail.message) || "");

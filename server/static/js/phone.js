@@ -217,6 +217,7 @@ function renderWaiting(st) {
   $("waiting").dataset.phase = last ? "end" : (more ? "between" : "no_more");
   $("waiting-slide").textContent = st ? (st.slide.title || "") : "";
   $("waiting-slide").hidden = !(st && st.slide.title) || last;
+  $("waiting-eyebrow").hidden = last;
   $("waiting-title").textContent = last ? t("phone.end.title") : t("phone.waiting.title");
   let body = t(more ? "phone.waiting.body" : "phone.waiting.no_more");
   if (last) body = `${t("phone.end.body")}${st.takeaways ? ` ${t("phone.end.takeaway")}` : ""}`;
@@ -234,6 +235,7 @@ function renderContext(st) {
   contextSlide = key;
   $("story").hidden = !story;
   $("story-text").textContent = story;
+  $("story-preview").textContent = story.length > STORY_OPEN_CHARS ? `${story.slice(0, 90).trimEnd()}…` : "";
   $("story").open = story.length <= STORY_OPEN_CHARS;
   $("pics").replaceChildren(...images.map((img) => el("img", {
     className: "pics__img", attrs: { src: img.url, alt: img.alt, loading: "lazy", decoding: "async" } })));
