@@ -52,7 +52,8 @@ def export_json(deck, results) -> bytes:
         "session": {"id": results.session.id, "deck": deck.title,
                     "join_code": results.session.join_code,
                     "started_at": iso(results.started_at), "ended_at": iso(results.ended_at),
-                    "participants": results.joined, "answering": results.answering},
+                    "participants": results.joined, "answering": results.answering,
+                    "names": results.names},
         "polls": [{"id": poll_id, "type": poll.type, "question": poll.question,
                    "answered": results.answered.get(poll_id, 0),
                    "response_rate": round(results.response_rate.get(poll_id, 0.0), 4)}

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
-from handouts import build_summary, build_takeaway, export_csv, load_results
+from handouts import build_summary, build_takeaway, export_csv, export_json, load_results
 from server import socketio
 from tests.test_handouts import pdf_text, ticking_clock, write_deck
 from workshop import ids, names
@@ -125,6 +126,9 @@ def test_a_named_session_prints_names_in_the_summary_csv_and_takeaway(tmp_path):
     deck, results, people = session_with_names(tmp_path, "named")
     rows = list(csv.DictReader(io.StringIO(export_csv(deck, results).decode("utf-8-sig"))))
     assert {row["participant"] for row in rows} == {"Ana Named", "Jade Otter"}
+    data = json.loads(export_json(deck, results))
+    assert data["session"]["names"] == "named"
+    assert {a["participant"] for a in data["answers"]} == {"Ana Named", "Jade Otter"}
     summary = pdf_text(build_summary(deck, results, invariant=True))
     assert "Ana Named" in summary and "Blue Heron" not in summary
     takeaway = pdf_text(build_takeaway(deck, results, people[0].id, invariant=True))
