@@ -75,6 +75,9 @@ def pages(app, client, room):
         "console": facilitator_get(client, room, "console"),
         "console_zh": facilitator_get(client, room, "console", "zh"),
         "not_found": client.get("/no/such/page"),
+        "check": client.get("/check"),
+        "check_zh": client.get("/check?lang=zh"),
+        "room_setup": client.get("/help/room-setup"),
     }
 
 
