@@ -190,6 +190,11 @@ def test_a_named_session_asks_a_name_before_an_answer_and_the_console_shows_it(b
         expect(phone.page.locator("#me-label")).to_have_text("You are Ana Example")
         phone.tid("submit").tap()
         phone.wait_status("received")
+        phone.page.reload()  # the name stays, and is not asked again
+        wait_connected(phone.page)
+        expect(phone.page.locator("#me-label")).to_have_text("You are Ana Example")
+        expect(phone.tid("nickname-form")).to_be_hidden()
+        expect(phone.tid("nickname-edit")).to_have_text("Change name")
 
         console = errors.watch(laptop.new_page(), "console")
         console.goto(named_server.urls["console"])

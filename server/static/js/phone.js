@@ -290,6 +290,10 @@ function showMe() {
     $("me-edit").textContent = t("phone.nickname.change");
     $("nick-hint").textContent = "";
     if (!nick) openNameForm(false);
+    else if (document.activeElement !== $("nick-input")) { // named already (this phone saved it)
+      $("nick-form").hidden = true;
+      $("me-edit").setAttribute("aria-expanded", "false");
+    }
   } else {
     $("me-label").textContent = t("phone.names.you_appear", { pseudonym: S.me.pseudonym || "" });
     $("me-privacy").textContent = t("phone.names.anonymous");
