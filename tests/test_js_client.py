@@ -65,6 +65,13 @@ def example_client() -> Path:
     return path
 
 
+class NamedServer(RealServer):
+    """A named session: the documented client gives a name, and sets it again with `nickname`."""
+
+    def command(self, resume=None):
+        return super().command(resume) + ["--names", "named"]
+
+
 @pytest.fixture
 def server(tmp_path):
     workdir = tmp_path / "server"
@@ -76,11 +83,23 @@ def server(tmp_path):
     assert s.errors() == [], "the server logged a traceback through server/"
 
 
+@pytest.fixture
+def named_server(tmp_path):
+    workdir = tmp_path / "server"
+    s = NamedServer(workdir, deck=write_all_types_deck(tmp_path))
+    s.start()
+    yield s
+    if s.running:
+        s.kill()
+    assert s.errors() == [], "the server logged a traceback through server/"
+
+
 POLLS = ("scale", "pick", "quiz", "once", "rank", "words")  # every type; the first is changed
 
 
 def test_the_documented_javascript_client_joins_answers_every_type_retries_and_is_refused(
-        node_modules, server):
+        node_modules, named_server):
+    server = named_server
     with server.facilitator() as console:
         for poll in POLLS:  # open every poll first, so the client may answer them in any order
             assert console.call("control", {"action": "open", "poll": poll})["ok"]
