@@ -59,11 +59,6 @@ def write_deck(folder):
     return path
 
 
-class NamedServer(RealServer):
-    def command(self, resume=None):
-        return super().command(resume) + ["--names", "named"]
-
-
 @pytest.fixture(scope="module")
 def server(browser, tmp_path_factory):
     folder = tmp_path_factory.mktemp("phone-anon")
@@ -77,7 +72,8 @@ def server(browser, tmp_path_factory):
 def named_server(browser, tmp_path_factory):
     folder = tmp_path_factory.mktemp("phone-named")
     port = free_port()
-    s = NamedServer(folder, port=port, deck=write_deck(folder), public_url=f"http://127.0.0.1:{port}")
+    s = RealServer(folder, port=port, deck=write_deck(folder), public_url=f"http://127.0.0.1:{port}",
+                   names="named")
     yield s.start()
     s.kill()
     assert s.errors() == []

@@ -253,6 +253,16 @@ def server(tmp_path):
     assert s.errors() == [], "the server logged a traceback through server/"
 
 
+@pytest.fixture
+def named_server(tmp_path):
+    """A real server of a named session: hostile names are kept (an anonymous one keeps none)."""
+    s = RealServer(tmp_path / "server", deck=write_all_types_deck(tmp_path), names="named")
+    s.start()
+    yield s
+    s.kill()
+    assert s.errors() == [], "the server logged a traceback through server/"
+
+
 def open_all(server):
     with server.facilitator() as console:
         for poll_id in POLLS:
@@ -261,7 +271,7 @@ def open_all(server):
 
 def still_serving(server) -> None:
     """A normal phone joins and answers, and /healthz answers."""
-    with server.phone() as calm:
+    with server.phone(nickname="Calm") as calm:  # a name, for a named session's sake
         ack = calm.call("answer", {"poll": "scale", "value": 3, "uid": "calm-1"})
         assert ack == {"ok": True, "poll": "scale", "value": 3, "duplicate": False}
     assert requests.get(server.url("/healthz"), timeout=5).json() == {"ok": True}
@@ -478,7 +488,8 @@ def stored_form(text: str) -> str:
 
 
 @pytest.mark.slow
-def test_hostile_text_is_stored_and_comes_back_literally(server):
+def test_hostile_text_is_stored_and_comes_back_literally(named_server):
+    server = named_server
     open_all(server)
     console = server.facilitator()
     tokens = {}

@@ -33,6 +33,17 @@ def server(tmp_path):
     assert s.errors() == [], "the server logged a traceback through server/"
 
 
+@pytest.fixture
+def named_server(tmp_path):
+    """A named session (`serve --names named`): nicknames are kept and shown to the facilitator."""
+    s = RealServer(tmp_path / "server", names="named")
+    s.start()
+    yield s
+    if s.running:
+        s.kill()
+    assert s.errors() == [], "the server logged a traceback through server/"
+
+
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):
     """One server for the tests that change nothing: keys, cookies, origins, public routes."""
@@ -65,7 +76,8 @@ def test_phone_answer_shows_on_projector_and_results_reach_phone_after_reveal(se
     projector = server.facilitator()
     phone = server.phone(nickname="Ana")
     welcome = phone.wait_for("welcome")
-    assert welcome["session"] == {"id": server.sid, "title": deck.title, "code": server.code, "language": "en"}
+    assert welcome["session"] == {"id": server.sid, "title": deck.title, "code": server.code, "language": "en",
+                                  "names": "anonymous"}
     assert welcome["participant"]["nickname"] == "Ana" and welcome["answers"] == {}
     goto_poll(projector, deck, "quiz-fire-principle")
     state = phone.wait_for("state", lambda s: s["poll"] and s["poll"]["id"] == "quiz-fire-principle")
@@ -150,7 +162,8 @@ def test_the_facilitator_cookie_opens_the_socket_for_its_session_only(shared):
     assert refused.value.code == "forbidden"
 
 
-def test_nickname_is_set_and_shown_to_the_facilitator(server, deck):
+def test_nickname_is_set_and_shown_to_the_facilitator(named_server, deck):
+    server = named_server
     console = server.facilitator()
     goto_poll(console, deck, "homework-leader")
     phone = server.phone()
@@ -434,8 +447,9 @@ def test_summary_and_handouts_download_with_the_rooms_answers(server, deck):
     assert server.code in pdf_text(handouts.content)  # the join code printed for latecomers
 
 
-def test_takeaways_come_from_the_report_worker_and_follow_every_change(server, deck):
+def test_takeaways_come_from_the_report_worker_and_follow_every_change(named_server, deck):
     from tests.test_handouts import flat, pdf_text
+    server = named_server  # the takeaway says whom it is for: a name, in a named session
     console = server.facilitator()
     goto_poll(console, deck, "homework-leader")
     tokens = [new_token() for _ in range(2)]

@@ -65,13 +65,6 @@ def example_client() -> Path:
     return path
 
 
-class NamedServer(RealServer):
-    """A named session: the documented client gives a name, and sets it again with `nickname`."""
-
-    def command(self, resume=None):
-        return super().command(resume) + ["--names", "named"]
-
-
 @pytest.fixture
 def server(tmp_path):
     workdir = tmp_path / "server"
@@ -85,8 +78,9 @@ def server(tmp_path):
 
 @pytest.fixture
 def named_server(tmp_path):
+    """A named session: the documented client gives a name, and sets it again with `nickname`."""
     workdir = tmp_path / "server"
-    s = NamedServer(workdir, deck=write_all_types_deck(tmp_path))
+    s = RealServer(workdir, deck=write_all_types_deck(tmp_path), names="named")
     s.start()
     yield s
     if s.running:

@@ -150,13 +150,7 @@ def test_an_anonymous_session_prints_pseudonyms_only(tmp_path):
 def test_serve_names_overrides_the_deck_and_resume_keeps_the_stored_mode(tmp_path):
     from tests.support.server import DECK, RealServer
 
-    class NamedServer(RealServer):
-        names = "named"
-
-        def command(self, resume=None):
-            return super().command(resume) + ["--names", self.names]
-
-    server = NamedServer(tmp_path / "srv").start()
+    server = RealServer(tmp_path / "srv", names="named").start()
     try:
         assert "Names: named" in server.stderr
         store = open_store(server.db)

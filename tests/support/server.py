@@ -59,7 +59,7 @@ class RealServer:
     """One `workshop serve` process, restartable on the same port and database."""
 
     def __init__(self, workdir: Path, port: int | None = None, deck: Path | str | None = DECK,
-                 env: dict | None = None, public_url: str = ""):
+                 env: dict | None = None, public_url: str = "", names: str = ""):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.db = self.workdir / "workshop.db"
@@ -68,6 +68,7 @@ class RealServer:
         self.deck = deck
         self.env = dict(env or {})
         self.public_url = public_url
+        self.names = names  # `--names`: "named" or "anonymous"; "" leaves it to the deck
         self.proc: subprocess.Popen | None = None
         self.runs = 0
         self.sid = self.code = self.key = self.title = ""
@@ -94,6 +95,8 @@ class RealServer:
             argv += ["--resume", resume]
         if self.public_url:
             argv += ["--public-url", self.public_url]
+        if self.names:
+            argv += ["--names", self.names]
         return argv
 
     def process_env(self) -> dict:
