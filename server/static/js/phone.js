@@ -220,9 +220,12 @@ function renderWaiting(st) {
   $("waiting-eyebrow").hidden = last;
   $("waiting-title").textContent = last ? t("phone.end.title") : t("phone.waiting.title");
   let body = t(more ? "phone.waiting.body" : "phone.waiting.no_more");
-  if (last) body = `${t("phone.end.body")}${st.takeaways ? ` ${t("phone.end.takeaway")}` : ""}`;
+  if (last) body = st.takeaways ? sentences(t("phone.end.body"), t("phone.end.takeaway")) : t("phone.end.body");
   $("waiting-body").textContent = body;
 }
+
+// Two sentences as one text: Chinese puts no space after its full stop.
+function sentences(a, b) { return /[\u3000-\u9fff\uff00-\uffef]$/.test(a) ? a + b : `${a} ${b}`; }
 
 // A scenario's story and the slide's pictures for phones, to read while deciding.
 function renderContext(st) {
