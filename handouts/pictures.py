@@ -65,6 +65,7 @@ def _svg(path: str, width: float, height: float) -> Flowable | None:
         return None
     scale = _fit(drawing.width, drawing.height, width, height)
     _embed_fonts(drawing)
+    drawing.initialFontName = fonts.SANS  # the renderer's first setFont: Helvetica otherwise
     drawing.scale(scale, scale)
     drawing.width, drawing.height = drawing.width * scale, drawing.height * scale
     return drawing
