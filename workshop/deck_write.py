@@ -13,24 +13,29 @@ from pathlib import Path
 from typing import Mapping
 
 from . import yaml_lines, yaml_write
-from .deck import DeckError
+from .deck import Deck, DeckError
 from .deck_file import MARKDOWN_SUFFIXES
 from .deck_markdown import FENCE, MarkdownReader, escape, infer_kind
+from .deck_tree import deck_tree
 
 BODY = ("title", "subtitle", "images", "quote", "attribution", "bullets", "text", "story",
         "poll", "tips_title", "tips", "notes")  # what the Markdown body can say, in order
 
 
-def to_markdown(tree: Mapping) -> str:
+def to_markdown(tree: Mapping | Deck) -> str:
     """Return a deck as tidy Markdown.
 
-    `tree` is a deck in the YAML format's shape: a mapping of the deck's settings (title,
+    `tree` is a Deck, or a deck in the YAML format's shape: a mapping of the deck's settings (title,
     subtitle, speaker, source, language, minutes, names, moderate) and `slides`, a list of
     mappings each with `kind` and that kind's keys: title, subtitle, bullets (strings; a list
     right after a bullet holds its sub-bullets), quote, attribution, text, story, tips_title,
     tips, notes, minutes, images (a list of {src, alt, phone}) and poll (a mapping with id,
     type, question and the type's keys). Text may hold inline Markdown (**bold**, links).
+    Keys with no value to say may be left out; a deck that `check` refuses may still be
+    written (the result then shows the same problems).
     """
+    if isinstance(tree, Deck):
+        tree = deck_tree(tree)
     settings = {k: v for k, v in tree.items() if k != "slides"}
     front = "---\n" + "\n".join(yaml_write.block(settings, 0, yaml_write.TOP_ORDER)) + "\n---\n\n"
     slides = list(tree.get("slides") or [])
@@ -47,8 +52,10 @@ def to_markdown(tree: Mapping) -> str:
             headers[i] = set(slides[i])
 
 
-def to_yaml(tree: Mapping) -> str:
-    """Return a deck (the tree, as for to_markdown) as a tidy YAML deck."""
+def to_yaml(tree: Mapping | Deck) -> str:
+    """Return a deck (a Deck or its tree, as for to_markdown) as a tidy YAML deck."""
+    if isinstance(tree, Deck):
+        tree = deck_tree(tree)
     return yaml_write.deck_yaml(tree)
 
 
