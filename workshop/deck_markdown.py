@@ -129,7 +129,11 @@ class MarkdownReader:
                             "(title: ..., language: ...)")
         slides = yaml_lines.LineList()
         slides.line, slides.lines = start + 1, []
-        for first, last in self.chunks(lines, start):
+        before = len(self.problems)
+        chunks = list(self.chunks(lines, start))
+        if len(self.problems) > before:  # an unclosed block: what follows it means nothing
+            return tree
+        for first, last in chunks:
             slide = self.slide(lines, first, last, len(slides) + 1)
             if slide is not None:
                 slides.append(slide)
