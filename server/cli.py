@@ -259,8 +259,7 @@ def _refuse_existing(path: Path, force: bool = False) -> None:
 def convert_cmd(deck, output, force):
     """Turn a YAML deck into Markdown or a Markdown deck into YAML, without loss."""
     from workshop.deck import DeckError
-    from workshop.deck_file import MARKDOWN_SUFFIXES, parse_deck
-    from workshop.deck_markdown import parse_markdown_deck
+    from workshop.deck_file import MARKDOWN_SUFFIXES, parse_deck, parse_markdown_deck
     from workshop.deck_write import convert
     out = Path(output)
     suffix = out.suffix.lower()

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from workshop import polltypes, yaml_lines
 from workshop.deck import SLIDE_KINDS
-from workshop.deck_file import load_deck, parse_deck
-from workshop.deck_markdown import markdown_tree, parse_markdown_deck
+from workshop.deck_file import load_deck, parse_deck, parse_markdown_deck
+from workshop.deck_markdown import markdown_tree
 from workshop.deck_write import _same, to_markdown, to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,9 @@ import pytest
 from workshop import polltypes
 from workshop.deck import SLIDE_KINDS, DeckError
 from workshop.deck_file import load_deck, parse_deck
-from workshop.deck_markdown import escape, markdown_tree, parse_markdown_deck, unescape
+from workshop.deck_file import parse_markdown_deck
+from workshop.deck_markdown import markdown_tree
+from workshop.markdown_slide import escape, unescape
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"/>'
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .deck_markdown import escape
+from .markdown_slide import escape
 from .yaml_write import block
 
 PICTURE = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 360" role="img"
