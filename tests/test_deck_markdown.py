@@ -409,3 +409,19 @@ def test_markdown_tree_has_the_lines_of_the_file():
     assert slide["bullets"] == ["Build **trust** first", ["sub one", "sub two"],
                                 "Second, with a [link](https://example.org)"]
     assert slide["bullets"].lines == [22, 23, 25]
+
+
+def test_the_guides_example_is_a_valid_deck(tmp_path):
+    """decks/README.md's complete Markdown example passes check, one slide of each kind."""
+    from pathlib import Path
+    guide = (Path(__file__).resolve().parent.parent / "decks" / "README.md").read_text("utf-8")
+    example = guide.split("```markdown\n", 1)[1].split("\n```\n\n### The rules", 1)[0] + "\n"
+    (tmp_path / "pictures").mkdir()
+    for name in ("pipeline.svg", "wang.svg"):
+        (tmp_path / "pictures" / name).write_text(SVG)
+    (tmp_path / "example.md").write_text(example, encoding="utf-8")
+    deck = load_deck(tmp_path / "example.md")
+    assert [s.kind for s in deck.slides] == ["title", "section", "bullets", "quote", "text",
+                                             "image", "poll", "scenario"]
+    assert deck.slides[2].levels == (0, 0, 1, 1, 0)
+    assert deck.slides[7].images[0].phone and deck.slides[7].notes.startswith("Read the story")
