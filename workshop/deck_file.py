@@ -15,8 +15,7 @@ import yaml
 from . import deck_markdown, pictures, polltypes, yaml_lines
 from .deck_bullets import read_bullets
 from .deck_compare import check_compare
-from .deck import (IMAGE_TYPES, MAX_IMAGE_BYTES, NAMES, SLIDE_KINDS, Deck, DeckError, Image,
-                   Poll, Slide)
+from .deck import NAMES, SLIDE_KINDS, Deck, DeckError, Image, Poll, Slide
 
 MAX_DECK_BYTES = 2_000_000
 MARKDOWN_SUFFIXES = (".md", ".markdown")  # load_deck reads these as Markdown, others as YAML
@@ -250,37 +249,9 @@ class DeckChecker:
 
     def image_file(self, src: str, line: int, where: str) -> bool:
         """Report an image path that leaves the deck's folder, is missing, too big or not an image."""
-        posix = src.replace("\\", "/")
-        if posix.startswith("/") or re.match(r"^[A-Za-z]:", posix) or "://" in posix:
-            self.problem(line, f"{where}: '{src[:80]}' must be a path relative to the deck's "
-                               f"folder, not an absolute path or an address")
-            return False
-        if ".." in posix.split("/") or "\0" in posix:
-            self.problem(line, f"{where}: '{src[:80]}' leaves the deck's folder; images must be "
-                               f"inside it")
-            return False
-        ext = os.path.splitext(posix)[1].lower()
-        if ext not in IMAGE_TYPES:
-            self.problem(line, f"{where}: '{src[:80]}' is not a PNG, JPEG or SVG image "
-                               f"(.png, .jpg, .jpeg, .svg)")
-            return False
-        folder = os.path.realpath(self.folder)
-        full = os.path.realpath(os.path.join(folder, posix))
-        if os.path.commonpath([folder, full]) != folder:
-            self.problem(line, f"{where}: '{src[:80]}' leads outside the deck's folder "
-                               f"(a link?); images must be inside it")
-            return False
-        if not os.path.isfile(full):
-            self.problem(line, f"{where}: no image file '{src[:80]}' beside the deck")
-            return False
-        size = os.path.getsize(full)
-        if size > MAX_IMAGE_BYTES:
-            self.problem(line, f"{where}: '{src[:80]}' is {size:,} bytes; an image is at most "
-                               f"{MAX_IMAGE_BYTES:,}")
-            return False
-        wrong = pictures.problem(full, ext)  # what is inside: the image its name says?
+        wrong = pictures.file_problem(self.folder, src)  # workshop/pictures.py
         if wrong:
-            self.problem(line, f"{where}: '{src[:80]}' {wrong}")
+            self.problem(line, f"{where}: {wrong}")
         return not wrong
 
     def poll(self, data, where: str, line: int) -> Poll | None:
