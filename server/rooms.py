@@ -9,7 +9,6 @@ from __future__ import annotations
 import hmac
 import threading
 from typing import Callable
-from urllib.parse import quote
 
 from workshop import ids, names, polltypes
 from workshop.deck import Deck, DeckError
@@ -18,6 +17,8 @@ from workshop.polltypes import AnswerError, new_tally, normalize_answer
 from workshop.session import (NOTHING, PENDING, Change, ControlError, SessionState, apply,
                               target_poll)
 from workshop.store import JoinCodeTaken, RoomState, SessionRow, Store
+
+from .media import media_url
 
 Listener = Callable[["Room", Change], None]
 
@@ -258,7 +259,7 @@ class Room:
 
     def _phone_images(self, slide) -> list[dict]:
         """The slide's pictures meant for phones too, at the media URL of this session."""
-        return [{"url": f"/j/{self.row.join_code}/media/{quote(image.src)}", "alt": image.alt}
+        return [{"url": media_url(self.row.join_code, image.src), "alt": image.alt}
                 for image in slide.images if image.phone]
 
     def phone_results(self) -> dict | None:
