@@ -57,12 +57,19 @@ class Moderation:
     def queue(self) -> list[dict]:
         """What waits for the facilitator's approval, oldest first: items with a kind (today
         only open answers; audience questions can join them)."""
-        names = {p.id: p.nickname or p.pseudonym for p in self.store.participants(self.id)}
         with self.lock:
-            return [{"kind": "answer", "poll": poll_id, "participant": who,
-                     "pseudonym": names.get(who, ""), "text": tally.texts[who],
-                     "reason": tally.reasons[who]}
-                    for poll_id, tally in self.tallies.items() for who in getattr(tally, "held", ())]
+            items = [{"kind": "answer", "poll": poll_id, "participant": who,
+                      "text": tally.texts[who], "reason": tally.reasons[who]}
+                     for poll_id, tally in self.tallies.items() for who in getattr(tally, "held", ())]
+        if items:  # names are read only when something waits: most ticks have nothing held
+            names = {p.id: p.nickname or p.pseudonym for p in self.store.participants(self.id)}
+            for item in items:
+                item["pseudonym"] = names.get(item["participant"], "")
+        return items
+
+    def queue_message(self) -> dict:
+        """The `queue` message: every held item and the moderation switch."""
+        return {"moderate": self.state.moderate, "items": self.queue()}
 
     def spotlight(self) -> dict | None:
         """The answer shown large on the projector, with its words, or None."""
