@@ -117,6 +117,8 @@ def test_a_filtered_word_is_held_with_moderation_off(room):
     expect(wall(room.projector)).to_contain_text("Clear goals for everyone")
     item = room.console.get_by_test_id("queue-item").filter(has_text="this plan is shit")
     expect(item).to_contain_text("held: filtered word")
+    if SHOTS:
+        room.console.screenshot(path=str(SHOTS / "queue.png"))
     expect(wall(room.projector)).not_to_contain_text("this plan is shit")
     item.get_by_test_id("queue-hide").click()
     expect(room.console.get_by_test_id("queue-item")).to_have_count(0)

@@ -74,6 +74,7 @@ export function initQueue({ socket, t, control, meta, root, onChange }) {
   });
   list.addEventListener("keydown", (event) => {
     const li = event.target.closest("li.con-qitem");
+    if (li && event.target === li && event.key === " ") event.preventDefault(); // not "next slide"
     const what = KEYS[event.key.toLowerCase()];
     if (!li || !what || event.ctrlKey || event.metaKey || event.altKey) return;
     event.preventDefault(); // not the console's own shortcuts
