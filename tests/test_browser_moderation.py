@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import browser  # noqa: F401 - the module's chromium, a fixture
+from tests.test_browser_a11y import severe_violations
 from tests.support.browser import (
     CONSOLE_VIEWPORT, Phone, facilitator_context, phone_context, start_server, wait_connected,
     wait_slide, wait_until)
@@ -119,6 +120,7 @@ def test_a_filtered_word_is_held_with_moderation_off(room):
     expect(item).to_contain_text("held: filtered word")
     if SHOTS:
         room.console.screenshot(path=str(SHOTS / "queue.png"))
+    assert severe_violations(room.console, "console with a queue") == []
     expect(wall(room.projector)).not_to_contain_text("this plan is shit")
     item.get_by_test_id("queue-hide").click()
     expect(room.console.get_by_test_id("queue-item")).to_have_count(0)
@@ -167,6 +169,7 @@ def test_a_500_character_answer_is_whole_on_the_projector_and_in_the_spotlight(r
     assert box["top"] >= 0 and box["bottom"] <= 1080 and box["left"] >= 0 and box["right"] <= 1920, box
     assert not box["overflow"] and box["size"] >= 44, box  # large: well above the wall's cards
     expect(room.console.get_by_test_id("spotlight-bar")).to_be_visible()
+    assert severe_violations(room.projector, "projector spotlight") == []
     if SHOTS:
         room.projector.wait_for_timeout(800)
         room.projector.screenshot(path=str(SHOTS / "spotlight.png"))
