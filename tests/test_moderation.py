@@ -316,3 +316,21 @@ def test_protocol_moderation_switch_is_in_the_facilitator_state(app, mod_room):
     reply = projector.emit("control", {"action": "moderate", "on": True}, callback=True)
     assert reply["ok"] and reply["state"]["moderate"] is True
     assert reply["state"]["spotlight"] is None
+
+
+def test_the_summary_leaves_held_and_hidden_answers_out_and_the_export_says_why(store):
+    from handouts import export_csv, load_results
+    room = new_room(store)
+    room.control("open", {"poll": "free"})
+    ana, ben, cy = add_people(room, 3)
+    room.answer(ana, "free", FILTERED_TEXT)
+    room.answer(ben, "free", "kept for the summary")
+    room.answer(cy, "free", "hidden from the summary")
+    room.control("hide_answer", {"poll": "free", "participant": cy})
+    results = load_results(store, room.deck, room.id)
+    assert [a.text for a in results.open_answers["free"]] == ["kept for the summary"]
+    assert results.hidden["free"] == 2
+    assert "shit" not in dict(results.tallies["free"]["terms"])
+    csv_text = export_csv(room.deck, results).decode("utf-8-sig")
+    rows = [line.split(",") for line in csv_text.splitlines()[1:]]
+    assert sorted(row[-1] for row in rows) == ["held", "hidden", "shown"]
