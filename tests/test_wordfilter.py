@@ -49,3 +49,13 @@ def test_the_decks_own_words_are_never_flagged():
     for deck in (root / "decks").glob("*.yaml"):
         for number, line in enumerate(deck.read_text(encoding="utf-8").splitlines(), 1):
             assert not flagged(line), f"{deck.name}:{number}: {default_filter().find(line)}"
+
+
+def test_the_lists_match_their_pins_in_scripts_vendor_json():
+    from scripts import vendor
+    folders = vendor.load_data_packages()
+    assert list(folders) == [wordfilter.LISTS]
+    [pkg] = folders[wordfilter.LISTS]
+    assert (pkg["name"], pkg["version"], pkg["license"]) == ("naughty-words", "1.2.0", "CC-BY-4.0")
+    assert vendor.check(wordfilter.LISTS) == []
+    assert "| naughty-words | 1.2.0 | CC-BY-4.0 |" in (wordfilter.LISTS / "README.md").read_text(encoding="utf-8")
