@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..text import clean_text, has_visible, prepare_terms, terms_of
+from ..wordfilter import default_filter, flagged
 from .base import AnswerError, PollType, Tally
 from .open_phrases import PHRASES, TOPICS
 
@@ -28,6 +29,7 @@ class OpenTally(Tally):
         self.reasons: dict[int, str] = {}  # participant id -> why a held answer waits
         self.terms: Counter = Counter()
         prepare_terms(poll.question)  # loaded as the room is built, not on its first answer
+        default_filter()  # the word lists too
 
     @property
     def hidden(self) -> set[int]:
@@ -92,7 +94,6 @@ def arrival(poll, text: str, session_moderates: bool) -> tuple[str, str]:
     """Return where a new or changed open answer goes first, (status, reason): held when the
     word filter flags it (even with moderation off), held when the poll or the session
     moderates, otherwise shown."""
-    from ..wordfilter import flagged  # the lists load on the first open answer, not on import
     if flagged(text):
         return HELD, FILTERED
     if session_moderates or poll.settings.get("moderate"):
