@@ -3,6 +3,7 @@ reported as `PATH:LINE: message` with the Markdown file's own lines."""
 from __future__ import annotations
 
 import textwrap
+from contextlib import nullcontext
 
 import pytest
 
@@ -425,3 +426,19 @@ def test_the_guides_example_is_a_valid_deck(tmp_path):
                                              "image", "poll", "scenario"]
     assert deck.slides[2].levels == (0, 0, 1, 1, 0)
     assert deck.slides[7].images[0].phone and deck.slides[7].notes.startswith("Read the story")
+
+
+@pytest.mark.parametrize("body", [
+    "# A\n\n" + "[" * 500_000 + "\n",  # quadratic in an inline parser: never parsed inline
+    ("![" + "[" * 1990 + "\n\n") * 200,  # image lines: at most 40 '[' each
+    "> " * 200_000 + "x\n",
+    "```\n" * 100_000,
+    "<!--\n" * 100_000,
+])
+def test_hostile_markdown_is_quick(folder, body):
+    import time
+    start = time.monotonic()
+    with pytest.raises(DeckError) if not body.startswith("# A") else nullcontext():
+        parse("---\ntitle: T\n---\n\n" + body, folder)
+    assert time.monotonic() - start < 5
+
