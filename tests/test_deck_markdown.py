@@ -327,6 +327,8 @@ def test_checks_keep_markdown_lines(folder):
     ("<!-- title: X -->\n# A\n",
      "d.md:6: slide 1: 'title' is given twice: in the header comment (line 5) and on the slide"),
     ("# A\n# B\n", "d.md:6: slide 1: two '#' titles (the first at line 5); a slide has one"),
+    ("<!-- kind: poll --> # A\n", "d.md:5: slide 1: put nothing after '-->' on its line; the "
+                                  "slide starts on the next line"),
     ("#### A\n", "d.md:5: slide 1: a heading with 4 '#': use '#' for the title, '##' for the "
                  "subtitle, '###' for a scenario's tips"),
     ("<div>x</div>\n", "d.md:5: slide 1: HTML is not shown on slides; write Markdown, or put a "
@@ -442,3 +444,11 @@ def test_hostile_markdown_is_quick(folder, body):
         parse("---\ntitle: T\n---\n\n" + body, folder)
     assert time.monotonic() - start < 5
 
+
+
+def test_windows_line_ends_and_a_byte_order_mark(folder):
+    path = folder / "talk.md"
+    path.write_bytes(b"\xef\xbb\xbf" + DECK.replace("\n", "\r\n").encode("utf-8"))
+    deck = load_deck(path)
+    assert deck == parse(DECK, folder)
+    assert deck.slides[5].poll.line == 54

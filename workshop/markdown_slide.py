@@ -131,6 +131,9 @@ class SlideParts:
         if not text.startswith("<!--"):
             self.problem(line, "HTML is not shown on slides; write Markdown, or put a '\\' "
                                "before the '<'")
+        elif "-->" in text and text.split("-->", 1)[1].strip():
+            self.problem(line, "put nothing after '-->' on its line; the slide starts on the "
+                               "next line")
         elif first:
             inner = text[4:].split("-->", 1)[0]
             data = self.reader.yaml(inner, line, f"{self.where}: the header comment")
