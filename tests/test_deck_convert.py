@@ -189,3 +189,19 @@ def test_new_with_an_output_path(tmp_path):
     assert load_deck(out).title == "# Odd title"
     assert load_deck(out).slides[0].title == "# Odd title"
     assert (tmp_path / "talks" / "mine-picture.svg").exists()
+
+
+def test_kind_is_written_only_where_it_cannot_be_inferred():
+    tree = {"title": "T", "slides": [
+        {"kind": "section", "title": "A section first"},
+        {"kind": "title", "title": "A title later"},
+        {"kind": "text", "title": "Text", "text": "x"},
+        {"kind": "poll", "poll": {"id": "p", "type": "open", "question": "Q"}}]}
+    md = to_markdown(tree)
+    assert md.count("kind:") == 2
+    assert "<!-- kind: section -->\n# A section first" in md
+    assert "<!-- kind: title -->\n# A title later" in md
+    assert [s["kind"] for s in markdown_tree(md)["slides"]] == ["section", "title", "text",
+                                                                "poll"]
+    shipped = (DECKS / "leaders-role.md").read_text(encoding="utf-8")
+    assert "kind:" not in shipped  # every slide of the talk says its kind by its shape
