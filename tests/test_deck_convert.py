@@ -240,3 +240,20 @@ def test_kind_is_written_only_where_it_cannot_be_inferred():
                                                                 "poll"]
     shipped = (DECKS / "leaders-role.md").read_text(encoding="utf-8")
     assert "kind:" not in shipped  # every slide of the talk says its kind by its shape
+
+
+@pytest.mark.parametrize("image", [
+    {"src": "pictures/a.svg", "alt": "A plain picture"},
+    {"src": "pictures/a.svg", "alt": "Shown on phones", "phone": True},
+    {"src": "my pictures/a (1).png", "alt": "A [bracketed] alt \\ with a backslash"},
+    {"src": "pictures/a.svg", "alt": "**bold** alt", "phone": False},
+])
+def test_images_round_trip(image):
+    tree = {"title": "T", "slides": [
+        {"kind": "image", "title": "Pictures", "images": [image, {"src": "b.jpg", "alt": "b"}]},
+        {"kind": "scenario", "title": "S", "story": "A story.", "images": [image],
+         "poll": {"id": "p", "type": "open", "question": "Q"}, "tips": ["tip"]}]}
+    md = to_markdown(tree)
+    assert _same(markdown_tree(md), tree)
+    if image.get("phone") is not False:  # an explicit `phone: false` goes in the header
+        assert "images:" not in md

@@ -216,7 +216,8 @@ class SlideParts:
             if kid.type == "softbreak":
                 at += 1
             elif kid.type == "image":
-                image = yaml_lines.LineDict(src=kid.attrs.get("src", ""), alt=kid.content)
+                alt = re.sub(r"\\([\[\]\\])", r"\1", kid.content)  # what the writer escapes
+                image = yaml_lines.LineDict(src=kid.attrs.get("src", ""), alt=alt)
                 image.line, image.lines = at, {"src": at, "alt": at}
                 title = kid.attrs.get("title")
                 if title == "phone":
