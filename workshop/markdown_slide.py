@@ -26,7 +26,8 @@ _TRIGGER = re.compile(r"""^(?:
 
 def needs_escape(line: str) -> bool:
     """Tell whether a line of text would be misread as Markdown structure."""
-    return bool(_TRIGGER.match(line)) or (line.startswith("\\") and needs_escape(line[1:]))
+    # backslashes before such a line are escaped too, so that unescape takes away only ours
+    return bool(_TRIGGER.match(line.lstrip("\\")))
 
 
 def escape(text: str) -> str:
