@@ -220,6 +220,8 @@ def test_a_scenario_s_story_and_its_phone_pictures_are_on_the_phone(browser, ser
         code = server.urls["join"].rsplit("/", 1)[1]
         expect(pictures).to_have_attribute("src", f"/j/{code}/media/pics/team.png")
         expect(pictures).to_have_attribute("alt", "The quiet team around a table")
+        phone.page.wait_for_function("() => { const i = document.querySelector('.pics__img');"
+                                     " return i && i.complete && i.naturalWidth > 0; }")  # served
         expect(phone.tid("poll-question")).to_have_text("What would Wang do first?")
     finally:
         phone.context.close()
