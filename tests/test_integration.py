@@ -78,7 +78,7 @@ def test_phone_answer_shows_on_projector_and_results_reach_phone_after_reveal(se
     welcome = phone.wait_for("welcome")
     assert welcome["session"] == {"id": server.sid, "title": deck.title, "code": server.code, "language": "en",
                                   "names": "anonymous"}
-    assert welcome["participant"]["nickname"] == "Ana" and welcome["answers"] == {}
+    assert welcome["participant"]["nickname"] == "" and welcome["answers"] == {}  # anonymous: no name kept
     goto_poll(projector, deck, "quiz-fire-principle")
     state = phone.wait_for("state", lambda s: s["poll"] and s["poll"]["id"] == "quiz-fire-principle")
     assert state["poll_state"] == {"status": "open", "revealed": False}
