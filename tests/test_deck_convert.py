@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +142,7 @@ def run(monkeypatch):
 
 def test_convert_both_ways_and_refuse_to_overwrite(run, tmp_path):
     md, back = tmp_path / "talk.md", tmp_path / "talk.yaml"
+    shutil.copytree(DECKS / "pictures", tmp_path / "pictures")  # the pictures the decks show
     result = run("convert", "decks/leaders-role.yaml", "-o", md)
     assert result.exit_code == 0, result.output
     assert load_deck(md) == load_deck(DECKS / "leaders-role.yaml")
