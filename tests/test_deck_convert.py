@@ -172,7 +172,7 @@ def test_convert_refuses_a_broken_deck_and_an_unknown_format(run, tmp_path):
 
 def test_convert_says_where_the_pictures_are(run, tmp_path):
     (tmp_path / "src" / "pictures").mkdir(parents=True)
-    (tmp_path / "src" / "pictures" / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "src" / "pictures" / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg' width='40' height='30' viewBox='0 0 40 30'><rect width='40' height='30'/></svg>")
     deck = tmp_path / "src" / "talk.yaml"
     deck.write_text("title: T\nslides:\n  - kind: image\n    images:\n      - src: pictures/a.svg\n"
                     "        alt: A picture\n        phone: true\n", encoding="utf-8")
