@@ -85,7 +85,12 @@ class Slide:
     notes: str = ""
     minutes: float = 0.0
     images: tuple[Image, ...] = ()
-    line: int = 0
+    levels: tuple[int, ...] = ()  # one per bullet: 0 a top-level bullet, 1 a sub-bullet
+    line: int = field(default=0, compare=False)
+
+    def __post_init__(self):
+        if len(self.levels) != len(self.bullets):  # not given: every bullet at the top level
+            object.__setattr__(self, "levels", (0,) * len(self.bullets))
 
     @property
     def heading(self) -> str:
@@ -107,7 +112,7 @@ class Deck:
     minutes: float = 0.0
     names: str = "anonymous"  # one of NAMES
     moderate: bool = False  # open answers wait for the facilitator's approval before the wall
-    path: str = ""
+    path: str = field(default="", compare=False)  # the same deck may be YAML or Markdown
     polls: dict = field(default_factory=dict, compare=False)  # id -> Poll, in deck order
 
     @property

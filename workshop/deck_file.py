@@ -17,6 +17,7 @@ from .deck import (IMAGE_TYPES, MAX_IMAGE_BYTES, NAMES, SLIDE_KINDS, Deck, DeckE
                    Poll, Slide)
 
 MAX_DECK_BYTES = 2_000_000
+MARKDOWN_SUFFIXES = (".md", ".markdown")  # load_deck reads these as Markdown, others as YAML
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 # ----- the schema: which keys each part may have (a poll type names its own) ------------
@@ -149,6 +150,37 @@ class DeckChecker:
             self.problem(line, f"{where}: '{key}' has the same entry twice")
         return tuple(out)
 
+    def bullets(self, data, where) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """Return the bullets and their levels: a list right after a bullet holds its sub-bullets
+        (`[A, [A1, A2], B]`), at most two levels."""
+        value = data.get("bullets")
+        if not isinstance(value, list) or not any(isinstance(item, list) for item in value):
+            texts = self.texts(data, "bullets", where)
+            return texts, (0,) * len(texts)
+        top = yaml_lines.LineList(item for item in value if not isinstance(item, list))
+        top.line = value.line
+        top.lines = [n for item, n in zip(value, value.lines) if not isinstance(item, list)]
+        self.texts(_Keyed(top, "bullets"), "bullets", where)
+        out: list[str] = []
+        levels: list[int] = []
+        for i, item in enumerate(value):
+            line = value.lines[i]
+            if not isinstance(item, list):
+                if not isinstance(item, (bool, dict, type(None))) and str(item).strip():
+                    out.append(str(item).strip())
+                    levels.append(0)
+            elif i == 0 or isinstance(value[i - 1], list):
+                self.problem(line, f"{where}: item {i + 1} of 'bullets' is a list of sub-bullets; "
+                                   f"it must come right after the bullet it belongs to")
+            elif any(isinstance(sub, list) for sub in item):
+                self.problem(line, f"{where}: sub-bullets cannot have sub-bullets of their own "
+                                   f"(at most two levels)")
+            else:
+                subs = self.texts(_Keyed(item, "sub-bullets"), "sub-bullets", where)
+                out.extend(subs)
+                levels.extend([1] * len(subs))
+        return tuple(out), tuple(levels)
+
     # --- parts ---
 
     def deck(self, data) -> Deck | None:
@@ -211,10 +243,11 @@ class DeckChecker:
         poll = None
         if "poll" in data:
             poll = self.poll(data["poll"], where, data.lines["poll"])
+        bullets, levels = self.bullets(data, where)
         return Slide(
             kind=kind, title=self.text(data, "title", where),
             subtitle=self.text(data, "subtitle", where),
-            bullets=self.texts(data, "bullets", where),
+            bullets=bullets, levels=levels,
             quote=self.text(data, "quote", where), attribution=self.text(data, "attribution", where),
             text=self.text(data, "text", where), story=self.text(data, "story", where),
             poll=poll, tips_title=self.text(data, "tips_title", where),
@@ -333,6 +366,15 @@ class DeckChecker:
                                f"compare needs the same on both")
 
 
+class _Keyed(yaml_lines.LineDict):
+    """A one-key mapping around a list, so `texts` checks it with the list's own line."""
+
+    def __init__(self, items, key="bullets"):
+        super().__init__({key: items})
+        self.line = items.line
+        self.lines = {key: items.line}
+
+
 def _asked(poll: Poll) -> tuple:
     """Return what two polls must share to be compared: options, or the scale's range."""
     return (poll.options, poll.multiple, poll.max_choices, poll.scale_min, poll.scale_max)
@@ -405,6 +447,9 @@ def load_deck(path: str | os.PathLike) -> Deck:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DeckError([f"{name}:{line}: is not UTF-8 text"]) from None
+    if p.suffix.lower() in MARKDOWN_SUFFIXES:
+        from .deck_markdown import parse_markdown_deck
+        return parse_markdown_deck(text, name)
     return parse_deck(text, name)
 
 
