@@ -243,6 +243,44 @@ def simulate_cmd(deck, participants, seed, db):
     click.echo(session_id)
 
 
+# ----- bringing a deck in, and writing one -----
+
+@cli.command("import", cls=_Command)
+@click.argument("pptx", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the Markdown deck and its images/ into (empty, or --force).")
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty (the deck "
+              "file and its pictures are replaced).")
+def import_cmd(pptx, output, force):
+    """Turn a PowerPoint file into a Markdown deck with its pictures; warn what stays behind."""
+    import re
+
+    from workshop.deck import DeckError
+    from workshop.deck_file import load_deck
+    from workshop.deck_write import to_markdown
+    from workshop.pptx_import import PptxError, import_pptx, write_folder
+
+    def check(path):
+        try:
+            load_deck(path)
+        except DeckError as exc:  # a bug of the importer: say so rather than write a bad deck
+            raise PptxError(f"{pptx}: the imported deck does not pass check "
+                            f"({exc.problems[0]}); please report this") from None
+
+    stem = re.sub(r"[^\w.-]+", "-", Path(pptx).stem).strip(".-") or "deck"
+    try:
+        imported = import_pptx(pptx, pptx)
+        written = write_folder(imported, output, stem, to_markdown(imported.tree), force, check)
+    except PptxError as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in imported.warnings:
+        click.echo(warning, err=True)
+    slides = len(imported.tree["slides"])
+    click.echo(f"Wrote {written}: {slides} slides, {len(imported.files)} images, "
+               f"{len(imported.warnings)} warnings. Next: add polls, then "
+               f"`workshop preview {written}` and `workshop serve {written}`")
+
+
 def main(argv=None) -> None:
     """Run the CLI; a serving process patches the standard library for gevent first."""
     args = sys.argv[1:] if argv is None else argv

@@ -97,12 +97,12 @@ def rezip(source: Path, target: Path, change) -> Path:
     return target
 
 
-def zip_bomb(source: Path, target: Path) -> Path:
-    """A real .pptx with one extra part of 300 MB of zeros (a few hundred KB compressed)."""
+def zip_bomb(source: Path, target: Path, megabytes: int = 300) -> Path:
+    """A real .pptx with one extra part of MEGABYTES of zeros (a thousandth of it compressed)."""
     rezip(source, target, lambda name, data: data)
     with zipfile.ZipFile(target, "a", zipfile.ZIP_DEFLATED) as z:
         with z.open("ppt/media/bomb.bin", "w", force_zip64=True) as f:
             chunk = bytes(1 << 20)
-            for _ in range(300):
+            for _ in range(megabytes):
                 f.write(chunk)
     return target
