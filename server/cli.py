@@ -281,6 +281,23 @@ def import_cmd(pptx, output, force):
                f"`workshop preview {written}` and `workshop serve {written}`")
 
 
+@cli.command("preview", cls=_Command)
+@click.argument("deck", type=click.Path(dir_okay=False))
+@click.option("--port", default=5055, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1; 0 picks a free one and says which.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the browser too.")
+def preview_cmd(deck, port, open_browser):
+    """Show a deck as the projector will, with its notes, reloading whenever you save it."""
+    from . import preview
+    if not Path(deck).is_file():
+        raise click.ClickException(f"{deck}: no such file")
+    try:
+        preview.serve(deck, port, open_browser, echo=click.echo)
+    except OSError as exc:  # the port is taken
+        raise click.ClickException(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
+                                   f"try --port 0") from None
+
+
 def main(argv=None) -> None:
     """Run the CLI; a serving process patches the standard library for gevent first."""
     args = sys.argv[1:] if argv is None else argv

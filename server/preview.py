@@ -1,0 +1,188 @@
+"""`workshop preview DECK`: the deck as the projector will show it, reloaded on every save.
+
+A small Flask app of its own, on 127.0.0.1 only (the author's machine): no room, no store,
+no Socket.IO. The page asks `/version` a few times a second; the version is the deck file's
+mtime, size and hash, so a save shows within a second. A deck with problems keeps the last
+good version on screen with its `PATH:LINE: message` lines above it. Polls show the results
+of a sample of simulated answers (workshop.simulate.sample_results).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import Flask, abort, jsonify, render_template, request
+
+from workshop import languages
+from workshop.deck import Deck, DeckError
+from workshop.deck_file import load_deck
+from workshop.simulate import sample_results
+
+from . import qr
+from .app import TEMPLATES
+from .routes import CSP
+
+SAMPLE_PEOPLE = 24  # the room the preview imagines: enough for bars with a shape
+JOIN_CODE = "PREVIEW"
+MEDIA_PREFIX = "/media/"
+
+
+@dataclass
+class Snapshot:
+    """The deck file as last seen: its version, its problems, and the last deck that loaded."""
+
+    version: str = ""
+    problems: list[str] = field(default_factory=list)
+    deck: Deck | None = None
+    results: dict = field(default_factory=dict)
+    good_version: str = ""  # the version `deck` was read from
+
+
+class DeckWatch:
+    """Read the deck file again whenever its mtime, size or content changed."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.lock = threading.Lock()
+        self.stat: tuple = ()
+        self.digest = ""
+        self.now = Snapshot()
+
+    def refresh(self) -> Snapshot:
+        """Return the current snapshot, reading and checking the file only if it changed."""
+        with self.lock:
+            try:
+                st = os.stat(self.path)
+                stat = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                stat = ("missing",)
+            if stat == self.stat and self.now.version:
+                return self.now
+            self.stat = stat
+            try:
+                digest = hashlib.sha256(Path(self.path).read_bytes()).hexdigest()[:16]
+            except OSError:
+                digest = "missing"
+            version = f"{stat[0]}-{stat[-1]}-{digest}"
+            if digest == self.digest and self.now.version:  # touched, not changed
+                self.now.version = version
+                return self.now
+            self.digest = digest
+            try:
+                deck = load_deck(self.path)
+            except DeckError as exc:
+                self.now = Snapshot(version, exc.problems, self.now.deck, self.now.results,
+                                    self.now.good_version)
+            else:
+                self.now = Snapshot(version, [], deck, sample_results(deck, SAMPLE_PEOPLE),
+                                    version)
+            return self.now
+
+
+def create_preview_app(deck_path: str) -> Flask:
+    """Create the preview app for one deck file."""
+    app = Flask(__name__, template_folder=str(TEMPLATES))
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    watch = DeckWatch(deck_path)
+    try:
+        from .media import media_src
+        app.jinja_env.globals["media_src"] = media_src
+    except ImportError:  # pictures are served once server.media is there
+        pass
+
+    def page_lang(deck: Deck | None) -> str:
+        default = deck.language if deck else "en"
+        return languages.negotiate(request.headers.get("Accept-Language"),
+                                   request.args.get("lang"), default)
+
+    def session(deck: Deck | None) -> dict:
+        return {"id": "preview", "code": JOIN_CODE, "title": deck.title if deck else "",
+                "join_url": f"{request.host_url}j/{JOIN_CODE}", "media_prefix": MEDIA_PREFIX}
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cache-Control", "no-store")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+    @app.route("/")
+    def page():
+        """Show the preview page; its script fills in the slides."""
+        now = watch.refresh()
+        lang = page_lang(now.deck)
+        return render_template("preview.html", lang=lang, strings=languages.strings(lang),
+                               path=deck_path, title=now.deck.title if now.deck else deck_path)
+
+    @app.route("/version")
+    def version():
+        """Tell the page the file's version, whether it loads, and its problems."""
+        now = watch.refresh()
+        return jsonify(version=now.version, good_version=now.good_version,
+                       ok=not now.problems, problems=now.problems)
+
+    @app.route("/slides")
+    def slides():
+        """Return the last good deck drawn as the projector's slides, its notes and sample results."""
+        now = watch.refresh()
+        deck = now.deck
+        if deck is None:
+            return jsonify(version=now.good_version, html="", slides=[], polls={}, results={})
+        lang = page_lang(deck)
+        html = render_template("_preview_stage.html", deck=deck, session=session(deck),
+                               strings=languages.strings(languages.of(deck.language)), lang=lang)
+        return jsonify(
+            version=now.good_version, title=deck.title, html=html, language=deck.language,
+            slides=[{"kind": s.kind, "heading": s.heading, "notes": s.notes,
+                     "poll": s.poll.id if s.poll else None} for s in deck.slides],
+            polls={p.id: p.public() for p in deck.polls.values()}, results=now.results,
+            people=SAMPLE_PEOPLE)
+
+    @app.route("/s/preview/qr.svg")
+    def qr_svg():
+        """Draw the sample join QR code the title and poll slides show."""
+        return app.response_class(qr.svg(f"{request.host_url}j/{JOIN_CODE}"),
+                                  mimetype="image/svg+xml")
+
+    @app.route(MEDIA_PREFIX + "<path:src>")
+    def media(src):
+        """Serve a picture the last good deck lists, from its folder."""
+        deck = watch.refresh().deck
+        if deck is None:
+            abort(404)
+        try:
+            from .media import image_response
+        except ImportError:
+            abort(404)
+        return image_response(deck, src)
+
+    app.extensions["preview"] = watch
+    return app
+
+
+def serve(deck_path: str, port: int, open_browser: bool = False, echo=print) -> None:
+    """Serve the preview on 127.0.0.1 until interrupted; say where."""
+    from werkzeug.serving import make_server
+    app = create_preview_app(deck_path)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}/"
+    now = app.extensions["preview"].refresh()
+    echo(f"Preview of {deck_path}: {url}")
+    for problem in now.problems:
+        echo(problem)
+    echo("It reloads when you save the deck. Stop with Ctrl-C.")
+    if open_browser:
+        import webbrowser
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+

@@ -1,0 +1,172 @@
+"""`workshop preview DECK` over HTTP: the version follows the file, problems come with their
+lines, the last good deck stays drawn, polls carry simulated results, only 127.0.0.1 listens."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from server.preview import SAMPLE_PEOPLE, create_preview_app
+
+DECK = """---
+title: Preview test
+---
+
+# Preview test
+## A subtitle
+
+Notes:
+Say hello.
+
+---
+
+# First points
+
+- One
+- Two
+
+---
+
+```poll
+id: mood
+type: choice
+question: How are you?
+options: [Fine, Tired, Great]
+```
+"""
+
+
+def write(path: Path, text: str) -> None:
+    """Save the deck as an editor would, with a new mtime even within the same second."""
+    path.write_text(text, encoding="utf-8")
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.fixture
+def deck_file(tmp_path):
+    path = tmp_path / "talk.md"
+    write(path, DECK)
+    return path
+
+
+@pytest.fixture
+def client(deck_file):
+    return create_preview_app(str(deck_file)).test_client()
+
+
+def test_version_changes_when_the_deck_is_saved(client, deck_file):
+    first = client.get("/version").get_json()
+    assert first["ok"] and first["problems"] == [] and first["version"] == first["good_version"]
+    assert client.get("/version").get_json()["version"] == first["version"]
+    write(deck_file, DECK.replace("- Two", "- Two and a half"))
+    second = client.get("/version").get_json()
+    assert second["version"] != first["version"] and second["ok"]
+    assert "Two and a half" in client.get("/slides").get_json()["html"]
+
+
+def test_a_save_without_a_change_keeps_the_drawn_version(client, deck_file):
+    first = client.get("/version").get_json()
+    write(deck_file, DECK)  # touched: a new mtime, the same content
+    again = client.get("/version").get_json()
+    assert again["good_version"] == first["good_version"]
+
+
+def test_slides_are_the_projectors_with_notes(client):
+    slides = client.get("/slides").get_json()
+    assert slides["title"] == "Preview test"
+    assert [s["kind"] for s in slides["slides"]] == ["title", "bullets", "poll"]
+    assert slides["slides"][0]["notes"] == "Say hello."
+    html = slides["html"]
+    assert html.count('<section class="slide ') == 3
+    assert 'data-poll-id="mood"' in html and "<li>One</li>" in html
+    assert 'src="/s/preview/qr.svg"' in html
+    assert client.get("/s/preview/qr.svg").mimetype == "image/svg+xml"
+
+
+def test_polls_come_with_a_sample_of_simulated_results(client):
+    slides = client.get("/slides").get_json()
+    results = slides["results"]["mood"]
+    assert results["poll"] == "mood" and results["type"] == "choice"
+    assert 0 < results["answered"] <= SAMPLE_PEOPLE == slides["people"]
+    assert sum(results["counts"]) == results["answered"]
+    assert slides["polls"]["mood"]["options"] == ["Fine", "Tired", "Great"]
+
+
+def test_problems_are_listed_with_lines_and_the_last_good_deck_stays(client, deck_file):
+    good = client.get("/version").get_json()
+    write(deck_file, DECK.replace("type: choice", "type: choise"))
+    broken = client.get("/version").get_json()
+    assert not broken["ok"]
+    assert broken["version"] != good["version"] and broken["good_version"] == good["version"]
+    (problem,) = broken["problems"]
+    line = DECK.splitlines().index("type: choice") + 1
+    assert re.match(rf"^{re.escape(str(deck_file))}:{line}: .*did you mean 'choice'", problem), problem
+    slides = client.get("/slides").get_json()
+    assert slides["version"] == good["version"] and "How are you?" in slides["html"]
+    write(deck_file, DECK.replace("How are you?", "How is it going?"))
+    fixed = client.get("/version").get_json()
+    assert fixed["ok"] and fixed["good_version"] == fixed["version"] != good["version"]
+    assert "How is it going?" in client.get("/slides").get_json()["html"]
+
+
+def test_a_deck_broken_from_the_start_shows_its_problems_and_no_slides(tmp_path):
+    path = tmp_path / "bad.md"
+    write(path, "---\ntitle: x\n---\n\n# Only a title\n\n- a\n- a\n")
+    client = create_preview_app(str(path)).test_client()
+    version = client.get("/version").get_json()
+    assert not version["ok"] and version["good_version"] == ""
+    assert all(p.startswith(f"{path}:") for p in version["problems"])
+    assert client.get("/slides").get_json()["html"] == ""
+    page = client.get("/")
+    assert page.status_code == 200 and b'id="pv-problems"' in page.data
+
+
+def test_a_deleted_deck_is_a_problem_not_a_crash(client, deck_file):
+    client.get("/version")
+    deck_file.unlink()
+    version = client.get("/version").get_json()
+    assert not version["ok"] and "no such file" in version["problems"][0]
+    assert "First points" in client.get("/slides").get_json()["html"]
+
+
+def test_the_page_is_in_the_readers_language_with_a_strict_policy(client):
+    page = client.get("/", headers={"Accept-Language": "zh-CN"})
+    assert "演讲者备注" in page.get_data(as_text=True)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert client.get("/static/js/preview.js").status_code == 200
+
+
+def test_preview_listens_on_localhost_only_and_says_where(deck_file):
+    workshop = Path(sys.executable).with_name("workshop")
+    proc = subprocess.Popen([str(workshop), "preview", str(deck_file), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line
+        import urllib.request
+        with urllib.request.urlopen(f"{match.group(0)}version", timeout=10) as reply:
+            assert reply.status == 200
+        listening = subprocess.run(["ss", "-ltnH", f"sport = :{match.group(1)}"],
+                                   capture_output=True, text=True).stdout
+        if listening.strip():  # ss is there: the only socket is on 127.0.0.1
+            assert all("127.0.0.1:" in row for row in listening.strip().splitlines()), listening
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_preview_of_a_missing_file_is_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from server.cli import cli
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["preview", str(tmp_path / "nope.md"), "--port", "0"])
+    assert result.exit_code == 1 and "no such file" in result.output
+    assert time.monotonic() - started < 10
