@@ -19,6 +19,7 @@ const title = document.getElementById("pv-title");
 
 let deck = null; // the last good deck the server drew: html, slides, polls, results
 let shown = ""; // its version
+let drawn = []; // each slide's HTML as the server drew it, to find the one an edit changed
 let current = 0;
 let loading = false;
 let shownProblems = "";
@@ -38,9 +39,10 @@ async function load() {
     const reply = await fetch("/slides", { cache: "no-store" });
     const next = await reply.json();
     if (!next.html) return;
-    const before = Array.from(stage.querySelectorAll(".slide"), (s) => s.outerHTML);
+    const before = drawn;
     stage.innerHTML = next.html; // drawn by the server's templates: every deck text is escaped there
     const after = Array.from(stage.querySelectorAll(".slide"), (s) => s.outerHTML);
+    drawn = after;
     const changed = before.length ? firstChanged(before, after) : -1;
     // after an edit, show the slide that changed (unless the one on screen did)
     if (changed >= 0 && before[current] === after[current]) current = changed;
