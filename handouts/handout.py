@@ -9,8 +9,9 @@ from workshop import polltypes
 
 from .doc import Furniture, build_pdf, frame_width
 from .labels import Labels
+from .pictures import MAX_HEIGHT, pictures
 from .questions import answer_space, kicker, room_chart
-from .styles import ACCENT, ACCENT_SOFT, PANEL, RULE, marked, para
+from .styles import ACCENT, ACCENT_SOFT, PANEL, RULE, marked, para, rich
 from .text import markup, paragraphs
 from .widgets import JoinCode, RuledLines
 
@@ -32,7 +33,7 @@ def build_handouts(deck, results=None, paper="a4", join_url=None, join_code=None
             continue  # the cover already says it
         if slide.poll:
             number += 1
-        story += slide_blocks(slide, number, labels, results, width)
+        story += slide_blocks(slide, number, labels, results, width, deck.folder)
     story += notes_page(labels)
     footer = f"{deck.title} · {labels.date(when)}"
     return build_pdf(story, Furniture(labels, deck.title, labels("handout"), footer), paper,
@@ -65,9 +66,10 @@ def cover(deck, labels: Labels, kind: str, when, width: float, top: float = 22 *
     first = deck.slides[0] if deck.slides else None
     if lead and first is not None and first.kind == "title" and first.subtitle and \
             first.subtitle != deck.subtitle:
-        story.append(para(first.subtitle, "body"))
-    if lead:
-        story += [Spacer(1, 10 * mm), facts_table(credit_rows(deck, labels), width)]
+        story.append(rich(first.subtitle, "body"))
+    rows = credit_rows(deck, labels) if lead else []
+    if rows:  # a deck may credit nobody: an empty table is an error in ReportLab
+        story += [Spacer(1, 10 * mm), facts_table(rows, width)]
     return story
 
 
@@ -102,7 +104,7 @@ def panel(flowables, width: float, background=PANEL, line=None) -> Table:
 
 def quote_block(slide, width: float) -> Table:
     """Return a pull quote with its attribution."""
-    body = [para(f"\u201c{slide.quote}\u201d", "quote")]
+    body = [rich(f"\u201c{slide.quote}\u201d", "quote")]
     if slide.attribution:
         body.append(para(f"\u2014 {slide.attribution}", "attribution"))
     table = Table([[body]], colWidths=[width], hAlign="LEFT", splitInRow=1)
@@ -113,9 +115,11 @@ def quote_block(slide, width: float) -> Table:
     return table
 
 
-def bullets(items, name: str = "bullet") -> list[Flowable]:
-    """Return a bulleted list of untrusted text."""
-    return [para(item, name, bulletText="\u2022") for item in items]
+def bullets(items, name: str = "bullet", levels=()) -> list[Flowable]:
+    """Return a bulleted list of deck texts; a bullet of level 1 or more is a sub-bullet."""
+    levels = tuple(levels) + (0,) * (len(items) - len(levels))
+    return [rich(item, "subbullet", bulletText="\u2013") if level else
+            rich(item, name, bulletText="\u2022") for item, level in zip(items, levels)]
 
 
 def question_block(poll, number: int, labels: Labels, results, width: float,
@@ -137,25 +141,31 @@ def question_block(poll, number: int, labels: Labels, results, width: float,
     return [Spacer(1, 6), KeepTogether(head), Spacer(1, 8)]
 
 
-def slide_blocks(slide, number: int, labels: Labels, results, width: float) -> list[Flowable]:
-    """Return the printed form of one slide."""
+def slide_blocks(slide, number: int, labels: Labels, results, width: float,
+                 folder: str = "") -> list[Flowable]:
+    """Return the printed form of one slide, its pictures (from the deck's folder) after it."""
     kind = slide.kind
+    shown = pictures(slide.images, folder, width, MAX_HEIGHT * mm) if slide.images else []
+    if kind == "image":
+        head = [para(slide.title, "h2")] if slide.title else [Spacer(1, 10)]
+        return [KeepTogether(head + shown[:1])] + shown[1:]
     if kind in ("title", "section"):
         out = [CondPageBreak(90 * mm), Spacer(1, 10), accent_rule(), para(slide.title, "h1")]
         if slide.subtitle:
-            out.append(para(slide.subtitle, "h1sub"))
-        return out + [Spacer(1, 4)]
+            out.append(rich(slide.subtitle, "h1sub"))
+        return out + [Spacer(1, 4)] + shown
     if kind == "bullets":
-        return [para(slide.title, "h2")] + bullets(slide.bullets)
+        levels = getattr(slide, "levels", ())  # sub-bullets, where the deck model has them
+        return [para(slide.title, "h2")] + bullets(slide.bullets, levels=levels) + shown
     if kind == "text":
-        return [para(slide.title, "h2")] + [para(p, "body") for p in paragraphs(slide.text)]
+        return [para(slide.title, "h2")] + [rich(p, "body") for p in paragraphs(slide.text)] + shown
     if kind == "quote":
         out = [para(slide.title, "h2")] if slide.title else [Spacer(1, 10)]
-        return out + [quote_block(slide, width), Spacer(1, 8)]
+        return out + [quote_block(slide, width), Spacer(1, 8)] + shown
     if kind == "poll":
-        return question_block(slide.poll, number, labels, results, width, slide.title)
+        return shown + question_block(slide.poll, number, labels, results, width, slide.title)
     # a scenario: the story, its question, then the tips, all on one page
-    out = [para(slide.title, "h2"), story_panel(slide, width)]
+    out = [para(slide.title, "h2"), story_panel(slide, width)] + shown
     out += question_block(slide.poll, number, labels, results, width)[:-1]
     out += [tips_panel(slide, labels, width)]
     return [KeepTogether(out), Spacer(1, 6)]
@@ -163,7 +173,7 @@ def slide_blocks(slide, number: int, labels: Labels, results, width: float) -> l
 
 def story_panel(slide, width: float) -> Table:
     """Return a scenario's story in a tinted box."""
-    return panel([para(p, "body") for p in paragraphs(slide.story)], width)
+    return panel([rich(p, "body") for p in paragraphs(slide.story)], width)
 
 
 def tips_panel(slide, labels: Labels, width: float) -> Table:

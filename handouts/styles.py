@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
 
 from . import fonts
-from .text import has_cjk, markup
+from .text import has_cjk, inline_markup, markup
 
 PAPER = {"a4": A4, "letter": LETTER}
 MARGIN_X = 22 * mm
@@ -50,6 +50,8 @@ STYLES = {
     "body": dict(fontSize=10.5, leading=15.5, spaceAfter=6),
     "bullet": dict(fontSize=10.5, leading=15, leftIndent=15, bulletIndent=3, spaceAfter=3,
                    bulletColor=ACCENT, bulletFontName=fonts.SANS_BOLD),
+    "subbullet": dict(fontSize=10, leading=14, leftIndent=30, bulletIndent=18, spaceAfter=2,
+                      textColor=HexColor("#323f4b"), bulletColor=ACCENT, bulletFontName=fonts.SANS),
     "quote": dict(fontName=fonts.SANS_ITALIC, fontSize=15, leading=21, spaceAfter=4),
     "attribution": dict(fontSize=9.5, leading=13, textColor=MUTED),
     "question": dict(keepWithNext=1, fontName=fonts.SANS_BOLD, fontSize=12, leading=16,
@@ -99,6 +101,11 @@ def style(name: str, cjk: bool = False, shaped: bool = False) -> ParagraphStyle:
 def para(text, name: str = "body", **kw) -> Paragraph:
     """Return a paragraph that prints untrusted text literally."""
     return marked(markup(text), name, **kw)
+
+
+def rich(text, name: str = "body", **kw) -> Paragraph:
+    """Return a paragraph of a deck text: its inline Markdown set, everything else literal."""
+    return marked(inline_markup(text), name, **kw)
 
 
 def marked(markup_text: str, name: str = "body", cjk: bool | None = None, **kw) -> Paragraph:

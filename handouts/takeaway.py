@@ -9,6 +9,7 @@ from workshop.polltypes import describe_answer
 from .doc import Furniture, build_pdf, frame_width
 from .handout import accent_rule, bullets, panel, story_panel, tips_panel
 from .labels import Labels
+from .pictures import MAX_HEIGHT, pictures
 from .questions import kicker, printed_answer, room_chart
 from .shift import own_shift
 from .styles import MINE, WHITE, css, marked, para
@@ -35,11 +36,13 @@ def build_takeaway(deck, results, participant_id, invariant=False) -> bytes:
         story += [Spacer(1, 4 * mm), para(labels("key_ideas"), "h2")] + bullets(ideas)
     story.append(Spacer(1, 4 * mm))
     scenarios = {s.poll.id: s for s in deck.slides if s.kind == "scenario" and s.poll}
+    pictured = {s.poll.id: s.images for s in deck.slides if s.poll and s.images}
     numbers = {poll_id: n for n, poll_id in enumerate(deck.polls, 1)}
     for poll_id, poll in deck.polls.items():
         shift = own_shift(deck, poll, results, person.id, labels, numbers)
+        shown = pictures(pictured.get(poll_id, ()), deck.folder, width, MAX_HEIGHT * mm * 0.8)
         story += poll_pair(poll, numbers[poll_id], results, person.id, labels, width,
-                           scenarios.get(poll_id), shift)
+                           scenarios.get(poll_id), shift, shown)
     while isinstance(story[-1], Spacer):
         story.pop()  # a space after the last question would start a blank page of its own
     footer = f"{deck.title} · {person.pseudonym}"
@@ -57,11 +60,12 @@ def key_ideas(deck) -> list[str]:
 
 
 def poll_pair(poll, number: int, results, participant_id: int, labels: Labels,
-              width: float, scenario=None, shift=()) -> list[Flowable]:
+              width: float, scenario=None, shift=(), shown=()) -> list[Flowable]:
     """Return one question: the participant's answer, then the room's with theirs marked.
 
     A scenario's question comes after its story and before its tips, all on one page; a
-    question asked before too shows the participant's move and the room's (`shift`).
+    question asked before too shows the participant's move and the room's (`shift`);
+    `shown` are the slide's pictures, before the question.
     """
     value = results.value_of(poll.id, participant_id)
     answer = labels("not_answered") if value is None else printed_answer(describe_answer(poll, value))
@@ -70,7 +74,8 @@ def poll_pair(poll, number: int, results, participant_id: int, labels: Labels,
     yours = panel([label, para(answer, "youbox")] + list(shift), width, WHITE, MINE)
     mine = value if poll.type in ("choice", "scale") else None  # marked on the room's chart
     room = [para(labels("room_answers"), "h3")] + room_chart(poll, results, labels, mine)
-    head = [kicker(number, poll, labels), para(poll.question, "question"), Spacer(1, 3), yours]
+    head = list(shown) + [kicker(number, poll, labels), para(poll.question, "question"),
+                          Spacer(1, 3), yours]
     if scenario is not None:
         head = [para(scenario.title, "h2"), story_panel(scenario, width), Spacer(1, 6)] + head
         room += [Spacer(1, 6), tips_panel(scenario, labels, width)]

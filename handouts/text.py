@@ -17,6 +17,7 @@ import re
 import unicodedata
 from xml.sax.saxutils import escape
 
+from workshop import inline
 from workshop.text import first_visible
 
 from . import fonts
@@ -98,6 +99,28 @@ def markup(value, newlines: bool = True) -> str:
             segment = f'<font name="{fonts.face(kind)}">{segment}</font>'
         parts.append(segment)
     return "".join(parts).replace("\n", "<br/>")
+
+
+CODE_TINT = "#edf1f6"  # code spans: our faces have no monospace, so a tint marks them
+
+
+def inline_markup(value) -> str:
+    """Return paragraph markup of a deck text's inline Markdown (workshop/inline.py): each
+    run printed literally through markup(), in <b>, <i> or a tinted code span."""
+    parts = []
+    for run in inline.runs(str(value)):
+        if run.brk:
+            parts.append("<br/>")
+            continue
+        piece = markup(run.text)
+        if run.code:
+            piece = f'<font backColor="{CODE_TINT}">{piece}</font>'
+        if run.italic:
+            piece = f"<i>{piece}</i>"
+        if run.bold:
+            piece = f"<b>{piece}</b>"
+        parts.append(piece)
+    return "".join(parts)
 
 
 def paragraphs(value) -> list[str]:

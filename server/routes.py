@@ -5,11 +5,12 @@ from flask import (Blueprint, Response, abort, current_app, redirect, render_tem
                    url_for)
 from markupsafe import Markup
 
-from workshop import languages
+from workshop import inline, languages
 from workshop.session import reveal_closes
 
 from . import qr, reports
 from .live import live
+from .media import image_response, media_src
 from .reports import ReportError
 from .rooms import NotAllowed, Room
 
@@ -100,6 +101,21 @@ def phone(code):
     """Serve the phone page of a session."""
     room = room_of_code(code)
     return render("phone.html", lang=page_lang(room.deck.language), session=session_info(room))
+
+
+@bp.route("/j/<code>/media/<path:src>")
+def media(code, src):
+    """Serve one of the pictures the session's deck lists (server/media.py), to anyone in the room."""
+    return image_response(room_of_code(code).deck, src)
+
+
+bp.add_app_template_global(media_src)
+
+
+@bp.app_template_filter("inline")
+def inline_html(text) -> Markup:
+    """Return a deck text's inline Markdown as escaped HTML (workshop/inline.py)."""
+    return Markup(inline.to_html(str(text or "")))
 
 
 @bp.route("/j/<code>/takeaway.pdf", methods=["POST"])

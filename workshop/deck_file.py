@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import polltypes, yaml_lines
+from . import pictures, polltypes, yaml_lines
 from .deck import (IMAGE_TYPES, MAX_IMAGE_BYTES, NAMES, SLIDE_KINDS, Deck, DeckError, Image,
                    Poll, Slide)
 
@@ -308,7 +308,10 @@ class DeckChecker:
             self.problem(line, f"{where}: '{src[:80]}' is {size:,} bytes; an image is at most "
                                f"{MAX_IMAGE_BYTES:,}")
             return False
-        return True
+        wrong = pictures.problem(full, ext)  # what is inside: the image its name says?
+        if wrong:
+            self.problem(line, f"{where}: '{src[:80]}' {wrong}")
+        return not wrong
 
     def poll(self, data, where: str, line: int) -> Poll | None:
         where = f"{where} poll"
