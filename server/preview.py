@@ -23,7 +23,8 @@ from workshop.simulate import sample_results
 
 from . import qr
 from .app import TEMPLATES
-from .routes import CSP
+from .media import image_response, media_src
+from .routes import CSP, inline_html
 
 SAMPLE_PEOPLE = 24  # the room the preview imagines: enough for bars with a shape
 JOIN_CODE = "PREVIEW"
@@ -87,11 +88,9 @@ def create_preview_app(deck_path: str) -> Flask:
     app = Flask(__name__, template_folder=str(TEMPLATES))
     app.config["MAX_CONTENT_LENGTH"] = 1024
     watch = DeckWatch(deck_path)
-    try:
-        from .media import media_src
-        app.jinja_env.globals["media_src"] = media_src
-    except ImportError:  # pictures are served once server.media is there
-        pass
+    # the projector's own template helpers: pictures' addresses and deck texts' inline Markdown
+    app.add_template_global(media_src)
+    app.add_template_filter(inline_html, "inline")
 
     def page_lang(deck: Deck | None) -> str:
         default = deck.language if deck else "en"
@@ -154,10 +153,6 @@ def create_preview_app(deck_path: str) -> Flask:
         """Serve a picture the last good deck lists, from its folder."""
         deck = watch.refresh().deck
         if deck is None:
-            abort(404)
-        try:
-            from .media import image_response
-        except ImportError:
             abort(404)
         return image_response(deck, src)
 

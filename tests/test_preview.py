@@ -170,3 +170,20 @@ def test_preview_of_a_missing_file_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["preview", str(tmp_path / "nope.md"), "--port", "0"])
     assert result.exit_code == 1 and "no such file" in result.output
     assert time.monotonic() - started < 10
+
+
+def test_pictures_beside_the_deck_are_served_and_nothing_else(tmp_path):
+    from tests.support.pptx_files import png
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "a.png").write_bytes(png())
+    (tmp_path / "secret.png").write_bytes(png())
+    path = tmp_path / "talk.md"
+    write(path, DECK.replace("- Two\n", "- Two\n\n![A red square](pics/a.png)\n"))
+    client = create_preview_app(str(path)).test_client()
+    html = client.get("/slides").get_json()["html"]
+    assert 'src="/media/pics/a.png"' in html and 'alt="A red square"' in html
+    reply = client.get("/media/pics/a.png")
+    assert reply.status_code == 200 and reply.mimetype == "image/png" and reply.data == png()
+    for other in ("/media/secret.png", "/media/../secret.png", "/media/%2e%2e/secret.png",
+                  "/media/talk.md"):
+        assert client.get(other).status_code == 404, other
