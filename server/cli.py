@@ -258,7 +258,8 @@ def import_cmd(pptx, output, force):
     from workshop.deck import DeckError
     from workshop.deck_file import load_deck
     from workshop.deck_write import to_markdown
-    from workshop.pptx_import import PptxError, import_pptx, write_folder
+    from workshop.deck_folder import FolderError, write_folder
+    from workshop.pptx_import import PptxError, import_pptx
 
     def check(path):
         try:
@@ -270,8 +271,9 @@ def import_cmd(pptx, output, force):
     stem = re.sub(r"[^\w.-]+", "-", Path(pptx).stem).strip(".-") or "deck"
     try:
         imported = import_pptx(pptx, pptx)
-        written = write_folder(imported, output, stem, to_markdown(imported.tree), force, check)
-    except PptxError as exc:
+        written = write_folder(imported.files, output, stem, to_markdown(imported.tree), force,
+                               check)
+    except (PptxError, FolderError) as exc:
         raise click.ClickException(str(exc)) from None
     for warning in imported.warnings:
         click.echo(warning, err=True)

@@ -118,6 +118,20 @@ def test_import_refuses_a_folder_that_is_not_empty_unless_forced(talk, tmp_path)
     assert load_deck(out / "talk.md").title == "Leading teams"
 
 
+def test_a_deck_that_would_not_pass_check_is_not_written(talk, tmp_path, monkeypatch):
+    import workshop.deck_write
+    monkeypatch.setattr(workshop.deck_write, "to_markdown", lambda tree: "---\ntitle: x\n---\n")
+    result = run(talk, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "does not pass check" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_that_is_a_file_is_refused(talk, tmp_path):
+    (tmp_path / "out").write_text("x")
+    result = run(talk, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "is a file" in result.output
+
+
 def test_a_huge_picture_is_scaled_down_to_the_deck_limits(tmp_path):
     big = Image.new("L", (8000, 6000), 128)  # 48 megapixels
     data = io.BytesIO()
@@ -139,6 +153,57 @@ def test_a_picture_over_five_megabytes_is_reencoded_to_fit(tmp_path):
     assert result.exit_code == 0, result.output
     (image,) = load_deck(tmp_path / "out" / "noisy.md").slides[0].images
     assert (tmp_path / "out" / image.src).stat().st_size <= MAX_IMAGE_BYTES
+
+
+def test_emf_pictures_are_left_behind_with_a_warning(tmp_path):
+    source = pptx_files.with_picture(tmp_path / "emf.pptx", pptx_files.emf(), "A drawing")
+    result = run(source, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "emf.pptx: slide 1: 'Picture 2': EMF/WMF pictures cannot be shown" in result.output
+    assert load_deck(tmp_path / "out" / "emf.md").slides[0].images == ()
+
+
+def test_a_gif_becomes_a_png(tmp_path):
+    source = pptx_files.with_picture(tmp_path / "gif.pptx", pptx_files.gif(), "A logo")
+    result = run(source, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    (image,) = load_deck(tmp_path / "out" / "gif.md").slides[0].images
+    assert image.src.endswith(".png") and image.alt == "A logo"
+    assert Image.open(tmp_path / "out" / image.src).format == "PNG"
+
+
+def test_an_unreadable_picture_is_skipped_with_a_warning(tmp_path):
+    good = pptx_files.with_picture(tmp_path / "good.pptx", pptx_files.png(), "A square")
+    source = pptx_files.rezip(good, tmp_path / "bad.pptx", lambda name, data: (
+        b"\x89PNG\r\n\x1a\n" + bytes(200) if name.startswith("ppt/media/") else data))
+    result = run(source, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "bad.pptx: slide 1: 'Picture 2': the picture cannot be read; skipped" in result.output
+    assert not (tmp_path / "out" / "images").exists()
+
+
+@pytest.mark.parametrize("width", [12_000, 30_000])  # over 40 and over 400 megapixels
+def test_a_picture_too_big_to_open_is_skipped_with_a_warning(tmp_path, width):
+    good = pptx_files.with_picture(tmp_path / "good.pptx", pptx_files.png(), "A square")
+    source = pptx_files.rezip(good, tmp_path / "huge.pptx", lambda name, data: (
+        pptx_files.png_header(width, 20_000) if name.startswith("ppt/media/") else data))
+    result = run(source, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "huge.pptx: slide 1: 'Picture 2': the picture" in result.output
+    assert "skipped" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out" / "images").exists()
+
+
+def test_a_chinese_talk_makes_a_chinese_deck(tmp_path):
+    from pptx import Presentation
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[pptx_files.TITLE_AND_CONTENT])
+    slide.shapes.title.text = "领导者的角色"
+    slide.placeholders[1].text_frame.text = "建立信任"
+    prs.save(tmp_path / "zh.pptx")
+    assert run(tmp_path / "zh.pptx", "-o", tmp_path / "out").exit_code == 0
+    deck = load_deck(tmp_path / "out" / "zh.md")
+    assert deck.language == "zh" and deck.slides[0].bullets == ("建立信任",)
 
 
 def _refused(source, tmp_path, expected):

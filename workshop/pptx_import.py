@@ -2,22 +2,22 @@
 
 `import_pptx` returns the tree (the YAML deck's shape, which deck_write turns into Markdown),
 the picture files to write beside it, and a warning per thing that could not be carried over
-(`talk.pptx: slide N: ...`). `write_folder` writes it all or nothing.
+(`talk.pptx: slide N: ...`); `deck_folder.write_folder` writes it all or nothing.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import tempfile
+import warnings
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from PIL.Image import DecompressionBombError, DecompressionBombWarning
+
 from .pptx_safety import PptxError, check_archive, fit_picture
 
-__all__ = ["Imported", "PptxError", "import_pptx", "write_folder"]
+__all__ = ["Imported", "PptxError", "import_pptx"]
 
 MAX_LEVELS = 2  # a deck's bullets have two levels; deeper ones join the second
 GRAPHICS_SHARE = 0.5  # a slide whose graphics cover this much of it, with little text...
@@ -46,7 +46,9 @@ def import_pptx(path, shown: str | None = None) -> Imported:
     try:
         from pptx import Presentation
         prs = Presentation(str(path))
-        return _Importer(prs, shown).run()
+        with warnings.catch_warnings():  # python-pptx reads pictures' sizes; fit_picture limits them
+            warnings.simplefilter("ignore", DecompressionBombWarning)
+            return _Importer(prs, shown).run()
     except PptxError:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes the library raise
@@ -197,11 +199,16 @@ class _Importer:
         try:
             image = shape.image
             blob, ext = image.blob, image.ext
-        except Exception:  # noqa: BLE001 - a linked picture, or a part the file lacks
-            self.warn(n, f"{_name(shape)}: the picture is linked, not embedded; not carried over")
+        except DecompressionBombError:
+            self.warn(n, f"{_name(shape)}: the picture is far too large to open; skipped")
+            return None
+        except Exception:  # noqa: BLE001 - a linked picture, a missing or unreadable part
+            linked = not shape._element.xpath(".//a:blip/@r:embed")
+            self.warn(n, f"{_name(shape)}: " + ("the picture is linked, not embedded; not carried over"
+                                                if linked else "the picture cannot be read; skipped"))
             return None
         if ext.lower() in ("emf", "wmf"):
-            self.warn(n, f"{_name(shape)}: {ext.upper()} pictures cannot be shown; "
+            self.warn(n, f"{_name(shape)}: EMF/WMF pictures cannot be shown; "
                          f"save it as PNG and add it to the slide's images")
             return None
         digest = hashlib.sha256(blob).hexdigest()
@@ -342,51 +349,3 @@ def _placeholder_svg(n: int, title: str, slide, width: int, height: int) -> byte
             f'<text x="{w / 2:.0f}" y="{h / 2 + 40:.0f}" text-anchor="middle" font-family="sans-serif" '
             f'font-size="30" fill="#475569">Placeholder: export this slide as a picture from '
             f'PowerPoint and save it here</text>\n</svg>\n').encode()
-
-
-def write_folder(imported: Imported, out, stem: str, text: str, force: bool = False,
-                 check=None) -> Path:
-    """Write the deck text as OUT/STEM.md with its pictures, all or nothing; return its path.
-
-    Refuses a non-empty folder unless `force` (then only the deck file and its pictures are
-    replaced). `check(path)` may validate the written deck before it takes the folder's place.
-    """
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise PptxError(f"{out}: is a file; give a folder to write the deck into")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise PptxError(f"{out}: is not empty; choose an empty folder, or pass --force to "
-                        f"replace the deck and its pictures there")
-    parent = out.parent if str(out.parent) else Path(".")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=parent))
-    except OSError as exc:
-        raise PptxError(f"{out}: cannot be written ({exc.strerror or exc})") from None
-    try:
-        deck = stage / f"{stem}.md"
-        deck.write_text(text, encoding="utf-8")
-        for name, data in imported.files.items():
-            (stage / name).parent.mkdir(parents=True, exist_ok=True)
-            (stage / name).write_bytes(data)
-        if check is not None:
-            check(deck)
-        if not out.exists() or not any(out.iterdir()):
-            if out.exists():
-                out.rmdir()
-            os.replace(stage, out)
-        else:
-            for item in stage.iterdir():
-                target = out / item.name
-                if item.is_dir():
-                    target.mkdir(exist_ok=True)
-                    for sub in item.rglob("*"):
-                        if sub.is_file():
-                            os.replace(sub, target / sub.relative_to(item))
-                else:
-                    os.replace(item, target)
-    except OSError as exc:
-        raise PptxError(f"{out}: cannot be written ({exc.strerror or exc})") from None
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return out / f"{stem}.md"

@@ -144,24 +144,28 @@ def fit_picture(blob: bytes, ext: str) -> Picture | None:
 def _shrink(img, width: int, height: int) -> Picture | None:
     from PIL import Image as PILImage
     scale = min(1.0, (MAX_PIXELS / (width * height)) ** 0.5)
-    if img.format == "JPEG" and scale < 1:
+    photo = img.format == "JPEG"
+    if photo and scale < 1:
         img.draft("RGB", (int(width * scale) + 1, int(height * scale) + 1))  # decode at a fraction
     img.load()
     alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
     img = img.convert("RGBA" if alpha else "RGB")
+    # drawings (PNG, GIF, BMP) stay PNG when that fits; photographs, and what is still too big, JPEG
+    formats = ["PNG"] if alpha else (["JPEG"] if photo else ["PNG", "JPEG"])
     note = ""
     for step in range(6):
         if scale < 1 or img.width * img.height > MAX_PIXELS:
             size = (max(1, int(width * scale)), max(1, int(height * scale)))
             img = img.resize(size, PILImage.Resampling.LANCZOS)
             note = f"scaled down from {width}x{height} to {size[0]}x{size[1]}"
-        out = io.BytesIO()
-        if alpha:
-            img.save(out, "PNG", optimize=True)
-        else:
-            img.save(out, "JPEG", quality=85, optimize=True)
-        if out.tell() <= MAX_IMAGE_BYTES:
-            return Picture(out.getvalue(), "png" if alpha else "jpg",
-                           note or f"converted to {'PNG' if alpha else 'JPEG'}")
+        for fmt in formats:
+            out = io.BytesIO()
+            if fmt == "PNG":
+                img.save(out, "PNG", optimize=True)
+            else:
+                img.save(out, "JPEG", quality=85, optimize=True)
+            if out.tell() <= MAX_IMAGE_BYTES:
+                return Picture(out.getvalue(), "png" if fmt == "PNG" else "jpg",
+                               note or f"converted to {fmt}")
         scale = min(scale, 1.0) * 0.7
     return None

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 import os
+import struct
+import zlib
 import zipfile
 from pathlib import Path
 
@@ -28,6 +30,27 @@ def noisy_png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(out, "PNG")
     return out.getvalue()
+
+
+def emf() -> bytes:
+    """The header of an EMF drawing (what Windows charts and clip art often are)."""
+    head = struct.pack("<II4i4i4sIIIHHII", 1, 88, 0, 0, 99, 99, 0, 0, 2000, 2000, b" EMF",
+                       0x10000, 88, 1, 1, 0, 0, 0)
+    return head + bytes(88 - len(head))
+
+
+def gif() -> bytes:
+    out = io.BytesIO()
+    Image.new("P", (40, 30), 3).save(out, "GIF")
+    return out.getvalue()
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that says it is width x height: a few hundred bytes that would take gigabytes."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(bytes(1000))) + chunk(b"IEND", b""))
 
 
 def talk(path: Path) -> Path:
