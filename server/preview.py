@@ -2,7 +2,8 @@
 
 A small Flask app of its own, on 127.0.0.1 only (the author's machine): no room, no store,
 no Socket.IO. The page asks `/version` a few times a second; the version is the deck file's
-mtime, size and hash, so a save shows within a second. A deck with problems keeps the last
+mtime, size and hash, and when the deck that loads changes the page loads again (the pages'
+scripts never write HTML), so a save shows within a second. A deck with problems keeps the last
 good version on screen with its `PATH:LINE: message` lines above it. Polls show the results
 of a sample of simulated answers (workshop.simulate.sample_results).
 """
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, abort, jsonify, render_template, request
+from markupsafe import Markup
 
 from workshop import languages
 from workshop.deck import Deck, DeckError
@@ -112,35 +115,34 @@ def create_preview_app(deck_path: str) -> Flask:
 
     @app.route("/")
     def page():
-        """Show the preview page; its script fills in the slides."""
+        """Show the last good deck drawn as the projector draws it, with its notes, sample
+        results and the file's problems; the page's script reloads it after a save."""
         now = watch.refresh()
-        lang = page_lang(now.deck)
+        deck = now.deck
+        lang = page_lang(deck)
+        stage, data = Markup(""), {"version": now.good_version, "slides": [], "polls": {},
+                                   "results": {}, "people": SAMPLE_PEOPLE}
+        if deck is not None:
+            deck_strings = languages.strings(languages.of(deck.language))
+            stage = Markup(render_template("_preview_stage.html", deck=deck, session=session(deck),
+                                           strings=deck_strings, lang=lang))
+            drawn = re.split(r'(?=<section class="slide )', str(stage))[1:]
+            data.update(
+                deck_strings=deck_strings,
+                slides=[{"kind": s.kind, "notes": s.notes, "poll": s.poll.id if s.poll else None,
+                         "drawn": hashlib.sha256(html.encode()).hexdigest()[:16]}
+                        for s, html in zip(deck.slides, drawn)],
+                polls={p.id: p.public() for p in deck.polls.values()}, results=now.results)
         return render_template("preview.html", lang=lang, strings=languages.strings(lang),
-                               path=deck_path, title=now.deck.title if now.deck else deck_path)
+                               path=deck_path, title=deck.title if deck else deck_path,
+                               stage=stage, problems=now.problems, ok=not now.problems, data=data)
 
     @app.route("/version")
     def version():
-        """Tell the page the file's version, whether it loads, and its problems."""
+        """Tell the page the file's version, the version it would draw, and the problems."""
         now = watch.refresh()
         return jsonify(version=now.version, good_version=now.good_version,
                        ok=not now.problems, problems=now.problems)
-
-    @app.route("/slides")
-    def slides():
-        """Return the last good deck drawn as the projector's slides, its notes and sample results."""
-        now = watch.refresh()
-        deck = now.deck
-        if deck is None:
-            return jsonify(version=now.good_version, html="", slides=[], polls={}, results={})
-        lang = page_lang(deck)
-        html = render_template("_preview_stage.html", deck=deck, session=session(deck),
-                               strings=languages.strings(languages.of(deck.language)), lang=lang)
-        return jsonify(
-            version=now.good_version, title=deck.title, html=html, language=deck.language,
-            slides=[{"kind": s.kind, "heading": s.heading, "notes": s.notes,
-                     "poll": s.poll.id if s.poll else None} for s in deck.slides],
-            polls={p.id: p.public() for p in deck.polls.values()}, results=now.results,
-            people=SAMPLE_PEOPLE)
 
     @app.route("/s/preview/qr.svg")
     def qr_svg():

@@ -118,3 +118,33 @@ def test_preview_follows_saves_and_keeps_the_last_good_slide(browser, preview): 
     assert page.get_by_test_id("preview-sample").is_visible()
     assert errors.errors == []
     context.close()
+
+
+def test_an_imported_talk_previews_with_its_pictures(browser, tmp_path):  # noqa: F811
+    from tests.support import pptx_files
+    workshop = Path(sys.executable).with_name("workshop")
+    talk = pptx_files.talk(tmp_path / "talk.pptx")
+    done = subprocess.run([str(workshop), "import", str(talk), "-o", str(tmp_path / "talk")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    proc = subprocess.Popen([str(workshop), "preview", str(tmp_path / "talk" / "talk.md"),
+                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+/", proc.stdout.readline()).group(0)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        errors = PageErrors()
+        errors.watch(page, "preview")
+        page.goto(url)
+        page.get_by_test_id("preview-next").click()
+        picture = current(page).locator("img[alt='A red square']")
+        picture.wait_for()
+        page.wait_for_function("img => img.complete && img.naturalWidth === 64",
+                               arg=picture.element_handle())
+        assert "Ask for an example." in page.get_by_test_id("preview-notes").inner_text()
+        assert errors.errors == []
+        context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

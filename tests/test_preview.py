@@ -2,6 +2,7 @@
 lines, the last good deck stays drawn, polls carry simulated results, only 127.0.0.1 listens."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -41,6 +42,13 @@ options: [Fine, Tired, Great]
 """
 
 
+def page(client) -> tuple[str, dict]:
+    """Return the preview page's HTML and the data it gives its script."""
+    html = client.get("/").get_data(as_text=True)
+    data = re.search(r'<script type="application/json" id="wk-data">(.*?)</script>', html, re.S)
+    return html, json.loads(data.group(1))
+
+
 def write(path: Path, text: str) -> None:
     """Save the deck as an editor would, with a new mtime even within the same second."""
     path.write_text(text, encoding="utf-8")
@@ -67,7 +75,8 @@ def test_version_changes_when_the_deck_is_saved(client, deck_file):
     write(deck_file, DECK.replace("- Two", "- Two and a half"))
     second = client.get("/version").get_json()
     assert second["version"] != first["version"] and second["ok"]
-    assert "Two and a half" in client.get("/slides").get_json()["html"]
+    html, data = page(client)
+    assert "Two and a half" in html and data["version"] == second["version"]
 
 
 def test_a_save_without_a_change_keeps_the_drawn_version(client, deck_file):
@@ -78,11 +87,11 @@ def test_a_save_without_a_change_keeps_the_drawn_version(client, deck_file):
 
 
 def test_slides_are_the_projectors_with_notes(client):
-    slides = client.get("/slides").get_json()
-    assert slides["title"] == "Preview test"
-    assert [s["kind"] for s in slides["slides"]] == ["title", "bullets", "poll"]
-    assert slides["slides"][0]["notes"] == "Say hello."
-    html = slides["html"]
+    html, data = page(client)
+    assert "<title>Preview: Preview test</title>" in html
+    assert [s["kind"] for s in data["slides"]] == ["title", "bullets", "poll"]
+    assert data["slides"][0]["notes"] == "Say hello."
+    assert len({s["drawn"] for s in data["slides"]}) == 3
     assert html.count('<section class="slide ') == 3
     assert 'data-poll-id="mood"' in html and "<li>One</li>" in html
     assert 'src="/s/preview/qr.svg"' in html
@@ -90,12 +99,12 @@ def test_slides_are_the_projectors_with_notes(client):
 
 
 def test_polls_come_with_a_sample_of_simulated_results(client):
-    slides = client.get("/slides").get_json()
-    results = slides["results"]["mood"]
+    _, data = page(client)
+    results = data["results"]["mood"]
     assert results["poll"] == "mood" and results["type"] == "choice"
-    assert 0 < results["answered"] <= SAMPLE_PEOPLE == slides["people"]
+    assert 0 < results["answered"] <= SAMPLE_PEOPLE == data["people"]
     assert sum(results["counts"]) == results["answered"]
-    assert slides["polls"]["mood"]["options"] == ["Fine", "Tired", "Great"]
+    assert data["polls"]["mood"]["options"] == ["Fine", "Tired", "Great"]
 
 
 def test_problems_are_listed_with_lines_and_the_last_good_deck_stays(client, deck_file):
@@ -107,12 +116,14 @@ def test_problems_are_listed_with_lines_and_the_last_good_deck_stays(client, dec
     (problem,) = broken["problems"]
     line = DECK.splitlines().index("type: choice") + 1
     assert re.match(rf"^{re.escape(str(deck_file))}:{line}: .*did you mean 'choice'", problem), problem
-    slides = client.get("/slides").get_json()
-    assert slides["version"] == good["version"] and "How are you?" in slides["html"]
+    html, data = page(client)
+    assert data["version"] == good["version"] and "How are you?" in html
+    assert 'data-state="problems"' in html and f"<code>{deck_file}:{line}: " in html
     write(deck_file, DECK.replace("How are you?", "How is it going?"))
     fixed = client.get("/version").get_json()
     assert fixed["ok"] and fixed["good_version"] == fixed["version"] != good["version"]
-    assert "How is it going?" in client.get("/slides").get_json()["html"]
+    html, _ = page(client)
+    assert "How is it going?" in html and 'id="pv-problems" data-testid="preview-problems" role="alert" hidden' in html
 
 
 def test_a_deck_broken_from_the_start_shows_its_problems_and_no_slides(tmp_path):
@@ -122,9 +133,9 @@ def test_a_deck_broken_from_the_start_shows_its_problems_and_no_slides(tmp_path)
     version = client.get("/version").get_json()
     assert not version["ok"] and version["good_version"] == ""
     assert all(p.startswith(f"{path}:") for p in version["problems"])
-    assert client.get("/slides").get_json()["html"] == ""
-    page = client.get("/")
-    assert page.status_code == 200 and b'id="pv-problems"' in page.data
+    html, data = page(client)
+    assert data["version"] == "" and data["slides"] == [] and '<section class="slide' not in html
+    assert "fix them and save" in html and f"<code>{path}:" in html
 
 
 def test_a_deleted_deck_is_a_problem_not_a_crash(client, deck_file):
@@ -132,13 +143,14 @@ def test_a_deleted_deck_is_a_problem_not_a_crash(client, deck_file):
     deck_file.unlink()
     version = client.get("/version").get_json()
     assert not version["ok"] and "no such file" in version["problems"][0]
-    assert "First points" in client.get("/slides").get_json()["html"]
+    assert "First points" in page(client)[0]
 
 
-def test_the_page_is_in_the_readers_language_with_a_strict_policy(client):
-    page = client.get("/", headers={"Accept-Language": "zh-CN"})
-    assert "演讲者备注" in page.get_data(as_text=True)
-    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+def test_the_page_speaks_the_readers_language_the_slides_the_decks(client):
+    reply = client.get("/", headers={"Accept-Language": "zh-CN"})
+    assert "演讲者备注" in reply.get_data(as_text=True)
+    assert 'aria-label="Slide 1 of 3"' in reply.get_data(as_text=True)  # the slides: the deck's
+    assert "script-src 'self'" in reply.headers["Content-Security-Policy"]
     assert client.get("/static/js/preview.js").status_code == 200
 
 
@@ -180,10 +192,17 @@ def test_pictures_beside_the_deck_are_served_and_nothing_else(tmp_path):
     path = tmp_path / "talk.md"
     write(path, DECK.replace("- Two\n", "- Two\n\n![A red square](pics/a.png)\n"))
     client = create_preview_app(str(path)).test_client()
-    html = client.get("/slides").get_json()["html"]
+    html, _ = page(client)
     assert 'src="/media/pics/a.png"' in html and 'alt="A red square"' in html
     reply = client.get("/media/pics/a.png")
     assert reply.status_code == 200 and reply.mimetype == "image/png" and reply.data == png()
     for other in ("/media/secret.png", "/media/../secret.png", "/media/%2e%2e/secret.png",
                   "/media/talk.md"):
         assert client.get(other).status_code == 404, other
+
+
+def test_the_page_has_no_inline_script_or_style(client):
+    html, _ = page(client)
+    assert not re.search(r"<[^>]*\s(style|on\w+)=", html)
+    for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
+        assert 'type="application/json"' in attrs or ("src=" in attrs and not body.strip())

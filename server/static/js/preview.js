@@ -1,13 +1,18 @@
-// The live preview: the deck drawn as the projector draws it (the server renders _slides.html),
-// its notes beside it, reloaded when the file is saved. It asks /version a few times a second;
-// a deck with problems lists them above the last good version, which stays on screen.
-import { el, isTyping, readJSON, translator } from "./common.js";
+// The live preview: the server draws the deck as the projector does (_slides.html) and this
+// script shows one slide at a time with its notes and a poll's sample results. It asks
+// /version a few times a second; when the deck that loads has changed, it loads the page
+// again (keeping the slide, or going to the one the edit changed); while the file has
+// problems it lists them above the last good version, which stays on screen.
+import { el, isTyping, readJSON, store, translator } from "./common.js";
 import { fitSlide, fitStage, showPollSlide } from "./slides.js";
 
 const POLL_MS = 300;
+const MEMORY = "wk-preview"; // where the page keeps its slide across its own reloads
 const data = readJSON("wk-data");
 const t = translator(data.strings);
+const tDeck = translator(data.deck_strings || data.strings); // the slides speak the deck's language
 const stage = document.getElementById("stage");
+const slides = Array.from(stage.querySelectorAll(".slide"));
 const status = document.getElementById("pv-status");
 const problemsBox = document.getElementById("pv-problems");
 const problemsTitle = document.getElementById("pv-problems-title");
@@ -15,61 +20,35 @@ const problemsList = document.getElementById("pv-problems-list");
 const notes = document.getElementById("pv-notes");
 const sample = document.getElementById("pv-sample");
 const count = document.getElementById("pv-count");
-const title = document.getElementById("pv-title");
 
-let deck = null; // the last good deck the server drew: html, slides, polls, results
-let shown = ""; // its version
-let drawn = []; // each slide's HTML as the server drew it, to find the one an edit changed
 let current = 0;
-let loading = false;
-let shownProblems = "";
+let shownProblems = null;
+let reloading = false;
 
 fitStage(stage, document.getElementById("stage-box"));
 
-/** Return the index of the first slide whose drawing differs between two renderings. */
-function firstChanged(before, after) {
-  for (let i = 0; i < after.length; i += 1) if (before[i] !== after[i]) return i;
-  return -1;
-}
-
-async function load() {
-  if (loading) return;
-  loading = true;
-  try {
-    const reply = await fetch("/slides", { cache: "no-store" });
-    const next = await reply.json();
-    if (!next.html) return;
-    const before = drawn;
-    stage.innerHTML = next.html; // drawn by the server's templates: every deck text is escaped there
-    const after = Array.from(stage.querySelectorAll(".slide"), (s) => s.outerHTML);
-    drawn = after;
-    const changed = before.length ? firstChanged(before, after) : -1;
-    // after an edit, show the slide that changed (unless the one on screen did)
-    if (changed >= 0 && before[current] === after[current]) current = changed;
-    deck = next;
-    shown = next.version;
-    title.textContent = next.title;
-    document.title = t("preview.title", { title: next.title });
-    show(Math.min(current, next.slides.length - 1));
-    document.body.dataset.version = shown;
-  } finally {
-    loading = false;
-  }
+/** Return the slide to open: the one shown before the reload, or the first one an edit changed. */
+function startingSlide() {
+  const before = store.getJSON(MEMORY, null);
+  if (!before || before.path !== location.pathname) return 0;
+  const drawn = data.slides.map((s) => s.drawn);
+  const changed = drawn.findIndex((d, i) => d !== before.drawn[i]);
+  if (changed >= 0 && drawn[before.current] === before.drawn[before.current]) return changed;
+  return before.current;
 }
 
 function show(index) {
-  if (!deck) return;
-  const slides = Array.from(stage.querySelectorAll(".slide"));
+  if (!slides.length) return;
   current = Math.max(0, Math.min(slides.length - 1, index));
   slides.forEach((s, i) => s.classList.toggle("is-current", i === current));
   const slide = slides[current];
-  const meta = deck.slides[current];
-  if (meta.poll && deck.polls[meta.poll]) {
+  const meta = data.slides[current];
+  if (meta.poll && data.polls[meta.poll]) {
     showPollSlide(slide, {
-      poll: deck.polls[meta.poll], pollState: { status: "closed", revealed: true },
-      results: deck.results[meta.poll], connected: deck.people, t,
+      poll: data.polls[meta.poll], pollState: { status: "closed", revealed: true },
+      results: data.results[meta.poll], connected: data.people, t: tDeck,
     });
-    sample.textContent = t("preview.sample", { n: deck.people });
+    sample.textContent = t("preview.sample", { n: data.people });
   }
   sample.hidden = !meta.poll;
   fitSlide(slide);
@@ -78,14 +57,15 @@ function show(index) {
     : [el("p", { className: "pv-notes__none", text: t("preview.no_notes") })]));
   count.textContent = t("preview.count", { n: current + 1, count: slides.length });
   document.body.dataset.slide = String(current);
+  store.setJSON(MEMORY, { path: location.pathname, current, drawn: data.slides.map((s) => s.drawn) });
 }
 
 function showProblems(version) {
-  const key = version.problems.join("\n");
-  status.dataset.state = version.ok ? "ok" : "problems";
   const n = version.problems.length;
+  status.dataset.state = version.ok ? "ok" : "problems";
   status.textContent = version.ok ? t("preview.ok")
     : t(version.good_version ? "preview.problems" : "preview.problems_none_good", { count: n });
+  const key = version.problems.join("\n");
   if (key === shownProblems) return;
   shownProblems = key;
   problemsBox.hidden = version.ok;
@@ -97,8 +77,12 @@ async function watch() {
   try {
     const reply = await fetch("/version", { cache: "no-store" });
     const version = await reply.json();
+    if (version.good_version && version.good_version !== data.version && !reloading) {
+      reloading = true; // the deck that loads changed: draw it again, from the server
+      location.reload();
+      return;
+    }
     showProblems(version);
-    if (version.good_version && version.good_version !== shown) await load();
   } catch (e) {
     status.dataset.state = "lost";
     status.textContent = t("preview.lost");
@@ -115,9 +99,11 @@ document.addEventListener("keydown", (event) => {
   if (event.key in moves) show(current + moves[event.key]);
   else if (event.key === " " && !onButton) show(current + 1);
   else if (event.key === "Home") show(0);
-  else if (event.key === "End") show(Infinity);
+  else if (event.key === "End") show(slides.length - 1);
   else return;
   event.preventDefault();
 });
-window.addEventListener("resize", () => { if (deck) fitSlide(stage.querySelectorAll(".slide")[current]); });
+window.addEventListener("resize", () => { if (slides.length) fitSlide(slides[current]); });
+document.body.dataset.version = data.version;
+show(startingSlide());
 watch();
