@@ -32,6 +32,7 @@ from .routes import CSP, inline_html
 SAMPLE_PEOPLE = 24  # the room the preview imagines: enough for bars with a shape
 JOIN_CODE = "PREVIEW"
 MEDIA_PREFIX = "/media/"
+STATIC_SECONDS = 600
 
 
 @dataclass
@@ -90,6 +91,8 @@ def create_preview_app(deck_path: str) -> Flask:
     """Create the preview app for one deck file."""
     app = Flask(__name__, template_folder=str(TEMPLATES))
     app.config["MAX_CONTENT_LENGTH"] = 1024
+    # the page loads again on every save: its scripts and styles need not be asked for each time
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_SECONDS
     watch = DeckWatch(deck_path)
     # the projector's own template helpers: pictures' addresses and deck texts' inline Markdown
     app.add_template_global(media_src)
@@ -164,9 +167,14 @@ def create_preview_app(deck_path: str) -> Flask:
 
 def serve(deck_path: str, port: int, open_browser: bool = False, echo=print) -> None:
     """Serve the preview on 127.0.0.1 until interrupted; say where."""
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):  # a line per poll would bury the author's terminal
+            pass
+
     app = create_preview_app(deck_path)
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=Quiet)
     url = f"http://127.0.0.1:{server.server_port}/"
     now = app.extensions["preview"].refresh()
     echo(f"Preview of {deck_path}: {url}")
