@@ -225,6 +225,12 @@ def test_a_file_that_is_not_a_zip_is_refused(tmp_path):
     assert line.startswith(f"Error: {source}:")
 
 
+def test_an_old_or_encrypted_presentation_says_what_to_do(tmp_path):
+    source = tmp_path / "old.ppt"
+    source.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    _refused(source, tmp_path, "is an old .ppt or a password-protected presentation")
+
+
 def test_a_zip_that_is_not_a_pptx_is_refused(tmp_path):
     source = tmp_path / "talk.pptx"
     with zipfile.ZipFile(source, "w") as z:

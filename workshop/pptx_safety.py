@@ -23,6 +23,7 @@ MAX_PARTS = 10_000
 MAX_XML_BYTES = 50_000_000  # one XML part
 MAX_PIXELS = 40_000_000  # a picture larger than this is scaled down
 MAX_OPEN_PIXELS = 400_000_000  # beyond this a picture is not even decoded
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # PowerPoint 97-2003, and encrypted .pptx
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -39,6 +40,9 @@ def check_archive(path, shown: str) -> None:
     except IsADirectoryError:
         raise PptxError(f"{shown}: is a folder, not a .pptx file") from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        if _starts_with(path, OLE_MAGIC):
+            raise PptxError(f"{shown}: is an old .ppt or a password-protected presentation; "
+                            f"save it from PowerPoint as .pptx without a password") from None
         raise PptxError(f"{shown}: is not a PowerPoint file (not a zip archive); "
                         f"save it from PowerPoint as .pptx") from None
     with archive:
@@ -65,6 +69,14 @@ def check_archive(path, shown: str) -> None:
         for info in infos:
             if info.filename.endswith((".xml", ".rels")):
                 _check_xml(archive, info, shown)
+
+
+def _starts_with(path, magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(magic)) == magic
+    except OSError:
+        return False
 
 
 def _check_name(name: str, shown: str) -> None:
