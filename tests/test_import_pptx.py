@@ -88,6 +88,16 @@ def test_import_warns_of_charts_and_tables_with_their_slide(imported):
     assert "talk.pptx: slide 3: table (2 rows, 3 columns) is not carried over" in result.output
 
 
+def test_import_warns_of_video_smartart_animations_and_transitions(imported):
+    _, deck, result = imported
+    assert "talk.pptx: slide 6: 'movie.mp4': embedded video or sound is not carried over" in result.output
+    assert "talk.pptx: slide 6: SmartArt diagram is not carried over" in result.output
+    assert "talk.pptx: slide 6: animations are not carried over" in result.output
+    assert "talk.pptx: slide 6: the slide transition is not carried over" in result.output
+    assert deck.slides[5].images == () and deck.slides[5].bullets == ("Write down one thing to try",)
+    assert "slide 2: animations" not in result.output
+
+
 def test_a_slide_of_shapes_becomes_a_placeholder_picture_with_a_warning(imported):
     out, deck, result = imported
     slide = deck.slides[4]

@@ -12,11 +12,22 @@ from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE
+from pptx.oxml import parse_xml
 from pptx.util import Emu, Inches
 
 from PIL import Image
 
 TITLE, TITLE_AND_CONTENT, TITLE_ONLY, BLANK = 0, 1, 5, 6
+_NS = ('xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+       'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"')
+SMARTART = (f'<p:graphicFrame {_NS}><p:nvGraphicFramePr><p:cNvPr id="90" name="Diagram 1"/>'
+            '<p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr><p:xfrm><a:off x="0" y="0"/>'
+            '<a:ext cx="914400" cy="914400"/></p:xfrm><a:graphic><a:graphicData '
+            'uri="http://schemas.openxmlformats.org/drawingml/2006/diagram"/></a:graphic>'
+            '</p:graphicFrame>')
+TRANSITION = f'<p:transition {_NS} spd="med"><p:fade/></p:transition>'
+TIMING = (f'<p:timing {_NS}><p:tnLst><p:par><p:cTn id="1" dur="indefinite" restart="never" '
+          'nodeType="tmRoot"/></p:par></p:tnLst></p:timing>')
 
 
 def png(width=64, height=48, color=(200, 30, 30)) -> bytes:
@@ -94,6 +105,11 @@ def talk(path: Path) -> Path:
     s = prs.slides.add_slide(prs.slide_layouts[TITLE_AND_CONTENT])
     s.shapes.title.text = "Homework"
     s.placeholders[1].text_frame.text = "Write down one thing to try"
+    s.shapes.add_movie(io.BytesIO(b"not really a film"), Inches(8), Inches(6), Inches(1), Inches(1),
+                       mime_type="video/mp4", poster_frame_image=io.BytesIO(png()))
+    s.shapes._spTree.append(parse_xml(SMARTART))
+    s._element.append(parse_xml(TRANSITION))
+    s._element.append(parse_xml(TIMING))
     prs.save(path)
     return path
 
