@@ -208,12 +208,13 @@ def test_a_chinese_talk_makes_a_chinese_deck(tmp_path):
     from pptx import Presentation
     prs = Presentation()
     slide = prs.slides.add_slide(prs.slide_layouts[pptx_files.TITLE_AND_CONTENT])
-    slide.shapes.title.text = "领导者的角色"
+    slide.shapes.title.text = "领导者的\n角色"
     slide.placeholders[1].text_frame.text = "建立信任"
     prs.save(tmp_path / "zh.pptx")
     assert run(tmp_path / "zh.pptx", "-o", tmp_path / "out").exit_code == 0
     deck = load_deck(tmp_path / "out" / "zh.md")
     assert deck.language == "zh" and deck.slides[0].bullets == ("建立信任",)
+    assert deck.title == deck.slides[0].title == "领导者的角色"  # a title's line break joined
 
 
 def _refused(source, tmp_path, expected):

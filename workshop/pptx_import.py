@@ -92,9 +92,9 @@ class _Importer:
             share = self.share(shape)
             kind = self.shape(shape, n, paragraphs, pictures)
             if kind == "title" and not title:
-                title = _clean(shape.text_frame.text)
+                title = _one_line(shape.text_frame.text)
             elif kind == "subtitle" and not subtitle:
-                subtitle = _clean(shape.text_frame.text)
+                subtitle = _one_line(shape.text_frame.text)
             elif kind == "picture":
                 pictured += share
             elif kind == "drawn":
@@ -122,7 +122,7 @@ class _Importer:
                 title = f"Slide {n}"
                 self.warn(n, f"has no title; called it '{title}'")
             out["title"] = title
-            if subtitle:
+            if subtitle and subtitle not in bullets:
                 bullets.insert(0, subtitle)
             out["bullets"] = bullets
         else:
@@ -318,6 +318,13 @@ def _name(shape) -> str:
 def _clean(text: str) -> str:
     text = (text or "").replace("\x0b", " ").replace("\r", "\n")
     return re.sub(r"[ \t]+", " ", _CONTROL.sub("", text)).strip()
+
+
+def _one_line(text: str) -> str:
+    """Return a title's lines as one (a line break in PowerPoint is for the layout)."""
+    lines = [line for line in _clean(text).split("\n") if line.strip()]
+    joiner = "" if lines and _CJK.search(lines[0][-1:]) else " "
+    return joiner.join(line.strip() for line in lines)
 
 
 def _flat(items) -> list[str]:
