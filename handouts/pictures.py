@@ -6,7 +6,9 @@ alt text instead: a report is never lost to a picture.
 """
 from __future__ import annotations
 
+import io
 import logging
+import math
 import os
 
 from reportlab.graphics.shapes import Drawing, Group, String
@@ -19,6 +21,7 @@ from .text import has_cjk
 
 log = logging.getLogger(__name__)
 MAX_HEIGHT = 95  # mm: a picture leaves room on its page for the slide's words
+PRINT_DPI = 200  # finer than a laser printer shows a photo; a bigger picture is scaled down
 
 
 def picture(image, folder: str, width: float, height: float) -> Flowable:
@@ -51,10 +54,31 @@ def _fit(w: float, h: float, width: float, height: float) -> float:
 
 
 def _raster(path: str, width: float, height: float) -> Flowable:
-    reader = ImageReader(path)
-    w, h = reader.getSize()
+    w, h = ImageReader(path).getSize()
     scale = _fit(w, h, width, height)
-    return Image(path, width=w * scale, height=h * scale)
+    shown = (w * scale, h * scale)
+    needed = tuple(math.ceil(side / 72 * PRINT_DPI) for side in shown)
+    source = path
+    if w * h > 2 * needed[0] * needed[1]:
+        # A 36-megapixel PNG took 5 s and 5 MB of PDF at full size (docs/performance.md)
+        source = _smaller(path, needed)
+    return Image(source, width=shown[0], height=shown[1])
+
+
+def _smaller(path: str, size: tuple[int, int]) -> io.BytesIO:
+    """Return the picture scaled down to size: a JPEG, or a PNG when it has transparency."""
+    from PIL import Image as PILImage
+
+    with PILImage.open(path) as image:
+        image.draft("RGB", size)  # a JPEG decodes at a fraction of its size at once
+        image.thumbnail(size, PILImage.Resampling.LANCZOS)
+        out = io.BytesIO()
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
+            image.save(out, "PNG")
+        else:
+            image.convert("RGB").save(out, "JPEG", quality=88)
+    out.seek(0)
+    return out
 
 
 def _svg(path: str, width: float, height: float) -> Flowable | None:

@@ -243,7 +243,73 @@ def simulate_cmd(deck, participants, seed, db):
     click.echo(session_id)
 
 
-# ----- bringing a deck in, and writing one -----
+# ----- Markdown decks: convert between the formats, start a new deck -----
+
+def _refuse_existing(path: Path, force: bool = False) -> None:
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} exists; pass --force to overwrite it"
+                                   if force is not None else f"{path} exists; choose another name")
+
+
+@cli.command("convert", cls=_Command)
+@click.argument("deck", type=click.Path(dir_okay=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The deck to write: a .md file for Markdown, .yaml for YAML.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def convert_cmd(deck, output, force):
+    """Turn a YAML deck into Markdown or a Markdown deck into YAML, without loss."""
+    from workshop.deck import DeckError
+    from workshop.deck_file import MARKDOWN_SUFFIXES, parse_deck, parse_markdown_deck
+    from workshop.deck_write import convert
+    out = Path(output)
+    suffix = out.suffix.lower()
+    if suffix not in MARKDOWN_SUFFIXES + (".yaml", ".yml"):
+        raise click.ClickException(f"{output}: name a .md (Markdown) or .yaml (YAML) file")
+    _refuse_existing(out, force)
+    loaded = load_or_fail(deck)
+    try:
+        text = convert(deck, suffix)
+    except DeckError as exc:
+        raise click.ClickException(exc.problems[0]) from None
+    parse = parse_markdown_deck if suffix in MARKDOWN_SUFFIXES else parse_deck
+    if parse(text, output, loaded.folder) != loaded:  # never write a deck that reads otherwise
+        raise click.ClickException(f"{deck}: could not be written as {suffix} without loss")
+    _write(output, text.encode("utf-8"))
+    if loaded.images() and out.resolve().parent != Path(loaded.folder).resolve():
+        click.echo(f"Its pictures are relative to {loaded.folder}: copy them beside {output}",
+                   err=True)
+
+
+@cli.command("new", cls=_Command)
+@click.argument("title")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="The deck's language.")
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+              help="The Markdown deck to write. [default: the title as a file name, .md]")
+def new_cmd(title, lang, output):
+    """Write a starter Markdown deck: one slide of each kind, one poll of each type."""
+    from workshop.deck_starter import starter, starter_picture
+    if not title.strip():
+        raise click.ClickException("give the deck a title, e.g. workshop new \"Team trust\"")
+    out = Path(output or _file_name(title) + ".md")
+    picture = out.with_name(out.stem + "-picture.svg")
+    for path in (out, picture):
+        _refuse_existing(path, None)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _write(str(picture), starter_picture(lang).encode("utf-8"))
+    _write(str(out), starter(title, lang, picture.name).encode("utf-8"))
+    click.echo(f"Next: edit {out}, then `workshop check {out}` and `workshop serve {out}`",
+               err=True)
+
+
+def _file_name(title: str) -> str:
+    """Return a file name from a title: its words joined by '-', or 'deck' if none are left."""
+    import re
+    name = re.sub(r"[^\w]+", "-", title.strip().lower(), flags=re.UNICODE).strip("-")
+    return name[:60] or "deck"
+
+
+# ----- PowerPoint in, and a live preview while writing -----
 
 @cli.command("import", cls=_Command)
 @click.argument("pptx", type=click.Path(dir_okay=False))

@@ -183,7 +183,7 @@ def console(session_id):
     room = facilitator_room(session_id)
     if (traded := trade_key_for_cookie(room)) is not None:
         return traded
-    deck_meta = [{"index": i, "kind": s.kind, "heading": s.heading, "notes": s.notes,
+    deck_meta = [{"index": i, "kind": s.kind, "heading": inline.plain(s.heading), "notes": s.notes,
                   "minutes": s.minutes,
                   "poll": dict(s.poll.public(), correct=list(s.poll.correct), stays_open=s.poll.stays_open,
                                reveal_closes=reveal_closes(room.deck, s.poll)) if s.poll else None}

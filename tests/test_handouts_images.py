@@ -86,10 +86,24 @@ def deck(tmp_path):
     return pictured_deck(tmp_path)
 
 
+def office(sizes) -> list[tuple[int, int]]:
+    """Return the embedded sizes of the 3000x2000 office photo (3:2, scaled down)."""
+    return [(w, h) for w, h in sizes if w > 200 and abs(w / h - 1.5) < 0.01]
+
+
 def test_handouts_embed_each_png_and_jpeg_picture(deck):
     data = build_handouts(deck, invariant=True)
     sizes = {(w, h) for _, w, h in image_xobjects(data)}
-    assert (120, 80) in sizes and (3000, 2000) in sizes
+    assert (120, 80) in sizes and office(sizes)
+
+
+def test_a_big_photo_is_embedded_at_print_resolution_not_its_own(deck):
+    from handouts.pictures import MAX_HEIGHT, PRINT_DPI
+    data = build_handouts(deck, invariant=True)
+    [(w, h)] = set(office((w, h) for _, w, h in image_xobjects(data)))
+    printed_inches = MAX_HEIGHT / 25.4  # the photo is as tall as a picture may be
+    assert h == pytest.approx(printed_inches * PRINT_DPI, abs=2)
+    assert w < 3000 and len(data) < 1_000_000
 
 
 def test_handouts_draw_the_pictures_pixels_scaled_to_the_page(deck):
@@ -126,7 +140,7 @@ def test_takeaway_shows_the_pictures_of_its_scenarios_and_polls(deck, tmp_path):
     finally:
         store.close()
     sizes = [(w, h) for _, w, h in image_xobjects(data)]
-    assert (120, 80) in sizes and (3000, 2000) in sizes
+    assert (120, 80) in sizes and office(sizes)
     assert pixels_of(data, RED) > 200 and pixels_of(data, GREEN) > 2000
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from . import pictures, polltypes, yaml_lines
-from .deck import (IMAGE_TYPES, MAX_IMAGE_BYTES, NAMES, SLIDE_KINDS, Deck, DeckError, Image,
-                   Poll, Slide)
+from . import deck_markdown, pictures, polltypes, yaml_lines
+from .deck_bullets import read_bullets
+from .deck_compare import check_compare
+from .deck import NAMES, SLIDE_KINDS, Deck, DeckError, Image, Poll, Slide
 
 MAX_DECK_BYTES = 2_000_000
 MARKDOWN_SUFFIXES = (".md", ".markdown")  # load_deck reads these as Markdown, others as YAML
@@ -38,7 +39,6 @@ COMMON_SLIDE_KEYS = {"kind", "notes", "minutes", "images"}
 IMAGE_KEYS = {"src", "alt", "phone"}
 POLL_COMMON = {"id", "type", "question", "group", "allow_change", "stays_open", "reveal_closes",
                "compare"}  # a type adds its own keys
-COMPARABLE = ("choice", "scale")  # types whose before/after the reports can show
 
 
 class DeckChecker:
@@ -150,37 +150,6 @@ class DeckChecker:
             self.problem(line, f"{where}: '{key}' has the same entry twice")
         return tuple(out)
 
-    def bullets(self, data, where) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        """Return the bullets and their levels: a list right after a bullet holds its sub-bullets
-        (`[A, [A1, A2], B]`), at most two levels."""
-        value = data.get("bullets")
-        if not isinstance(value, list) or not any(isinstance(item, list) for item in value):
-            texts = self.texts(data, "bullets", where)
-            return texts, (0,) * len(texts)
-        top = yaml_lines.LineList(item for item in value if not isinstance(item, list))
-        top.line = value.line
-        top.lines = [n for item, n in zip(value, value.lines) if not isinstance(item, list)]
-        self.texts(_Keyed(top, "bullets"), "bullets", where)
-        out: list[str] = []
-        levels: list[int] = []
-        for i, item in enumerate(value):
-            line = value.lines[i]
-            if not isinstance(item, list):
-                if not isinstance(item, (bool, dict, type(None))) and str(item).strip():
-                    out.append(str(item).strip())
-                    levels.append(0)
-            elif i == 0 or isinstance(value[i - 1], list):
-                self.problem(line, f"{where}: item {i + 1} of 'bullets' is a list of sub-bullets; "
-                                   f"it must come right after the bullet it belongs to")
-            elif any(isinstance(sub, list) for sub in item):
-                self.problem(line, f"{where}: sub-bullets cannot have sub-bullets of their own "
-                                   f"(at most two levels)")
-            else:
-                subs = self.texts(_Keyed(item, "sub-bullets"), "sub-bullets", where)
-                out.extend(subs)
-                levels.extend([1] * len(subs))
-        return tuple(out), tuple(levels)
-
     # --- parts ---
 
     def deck(self, data) -> Deck | None:
@@ -214,7 +183,7 @@ class DeckChecker:
                         polls[slide.poll.id] = slide.poll
                         poll_lines[slide.poll.id] = slide.poll.line
         for poll, line, where in self.compares:
-            self.compare(poll, line, where, slides)
+            check_compare(self, poll, line, where, slides)
         language = self.text(data, "language", "deck", "en")
         names = "anonymous"
         if "names" in data:
@@ -243,7 +212,7 @@ class DeckChecker:
         poll = None
         if "poll" in data:
             poll = self.poll(data["poll"], where, data.lines["poll"])
-        bullets, levels = self.bullets(data, where)
+        bullets, levels = read_bullets(self, data, where)
         return Slide(
             kind=kind, title=self.text(data, "title", where),
             subtitle=self.text(data, "subtitle", where),
@@ -280,37 +249,9 @@ class DeckChecker:
 
     def image_file(self, src: str, line: int, where: str) -> bool:
         """Report an image path that leaves the deck's folder, is missing, too big or not an image."""
-        posix = src.replace("\\", "/")
-        if posix.startswith("/") or re.match(r"^[A-Za-z]:", posix) or "://" in posix:
-            self.problem(line, f"{where}: '{src[:80]}' must be a path relative to the deck's "
-                               f"folder, not an absolute path or an address")
-            return False
-        if ".." in posix.split("/") or "\0" in posix:
-            self.problem(line, f"{where}: '{src[:80]}' leaves the deck's folder; images must be "
-                               f"inside it")
-            return False
-        ext = os.path.splitext(posix)[1].lower()
-        if ext not in IMAGE_TYPES:
-            self.problem(line, f"{where}: '{src[:80]}' is not a PNG, JPEG or SVG image "
-                               f"(.png, .jpg, .jpeg, .svg)")
-            return False
-        folder = os.path.realpath(self.folder)
-        full = os.path.realpath(os.path.join(folder, posix))
-        if os.path.commonpath([folder, full]) != folder:
-            self.problem(line, f"{where}: '{src[:80]}' leads outside the deck's folder "
-                               f"(a link?); images must be inside it")
-            return False
-        if not os.path.isfile(full):
-            self.problem(line, f"{where}: no image file '{src[:80]}' beside the deck")
-            return False
-        size = os.path.getsize(full)
-        if size > MAX_IMAGE_BYTES:
-            self.problem(line, f"{where}: '{src[:80]}' is {size:,} bytes; an image is at most "
-                               f"{MAX_IMAGE_BYTES:,}")
-            return False
-        wrong = pictures.problem(full, ext)  # what is inside: the image its name says?
+        wrong = pictures.file_problem(self.folder, src)  # workshop/pictures.py
         if wrong:
-            self.problem(line, f"{where}: '{src[:80]}' {wrong}")
+            self.problem(line, f"{where}: {wrong}")
         return not wrong
 
     def poll(self, data, where: str, line: int) -> Poll | None:
@@ -343,44 +284,6 @@ class DeckChecker:
         if poll.compare:
             self.compares.append((poll, data.lines["compare"], where))
         return poll
-
-    def compare(self, poll: Poll, line: int, where: str, slides: list[Slide]) -> None:
-        """Report a `compare` that does not name an earlier poll asking the same question."""
-        order = [s.poll.id for s in slides if s.poll]
-        earlier = {s.poll.id: s.poll for s in slides if s.poll}
-        target = earlier.get(poll.compare)
-        where = f"{where}: compare"
-        if target is None:
-            hint = difflib.get_close_matches(poll.compare, order, n=1, cutoff=0.6)
-            tip = f" (did you mean '{hint[0]}'?)" if hint else ""
-            self.problem(line, f"{where}: no poll '{poll.compare}'{tip}")
-        elif target is poll or order.index(target.id) > order.index(poll.id):
-            self.problem(line, f"{where}: '{target.id}' must come before '{poll.id}' "
-                               f"(the question asked first)")
-        elif target.type != poll.type:
-            self.problem(line, f"{where}: '{target.id}' is a {target.type} poll and "
-                               f"'{poll.id}' a {poll.type} poll; compare asks the same question "
-                               f"twice")
-        elif poll.type not in COMPARABLE:
-            self.problem(line, f"{where}: only {' and '.join(COMPARABLE)} polls can be compared")
-        elif _asked(target) != _asked(poll):
-            self.problem(line, f"{where}: '{target.id}' has other "
-                               f"{'options' if poll.type == 'choice' else 'scale'}; "
-                               f"compare needs the same on both")
-
-
-class _Keyed(yaml_lines.LineDict):
-    """A one-key mapping around a list, so `texts` checks it with the list's own line."""
-
-    def __init__(self, items, key="bullets"):
-        super().__init__({key: items})
-        self.line = items.line
-        self.lines = {key: items.line}
-
-
-def _asked(poll: Poll) -> tuple:
-    """Return what two polls must share to be compared: options, or the scale's range."""
-    return (poll.options, poll.multiple, poll.max_choices, poll.scale_min, poll.scale_max)
 
 
 def _kind(value) -> str:
@@ -415,7 +318,7 @@ def parse_deck(text: str, path: str = "<deck>", folder: str | None = None) -> De
     try:
         data = yaml_lines.load(text)
     except yaml.YAMLError as exc:
-        raise DeckError([f"{path}:{_error_line(exc, text)}: not valid YAML: "
+        raise DeckError([f"{path}:{yaml_lines.error_line(exc, text)}: not valid YAML: "
                          f"{getattr(exc, 'problem', None) or str(exc).splitlines()[0]}"]) from None
     except RecursionError:
         raise DeckError([f"{path}:1: the YAML is nested too deeply to be a deck"]) from None
@@ -444,29 +347,28 @@ def load_deck(path: str | os.PathLike) -> Deck:
     if len(raw) > MAX_DECK_BYTES:
         raise DeckError([f"{name}: is {len(raw)} bytes; a deck is at most {MAX_DECK_BYTES}"])
     if b"\0" in raw:
-        raise DeckError([f"{name}: is a binary file, not a YAML deck"])
+        raise DeckError([f"{name}: is a binary file, not a deck"])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DeckError([f"{name}:{line}: is not UTF-8 text"]) from None
     if p.suffix.lower() in MARKDOWN_SUFFIXES:
-        from .deck_markdown import parse_markdown_deck
         return parse_markdown_deck(text, name)
     return parse_deck(text, name)
 
 
-def _error_line(exc: yaml.YAMLError, text: str) -> int:
-    """Return the line a YAML error is about; PyYAML sometimes points past the end, or at the
-    start of the next token, when the cause (an unclosed bracket or quote) is earlier."""
-    problem = getattr(exc, "problem_mark", None)
-    context = getattr(exc, "context_mark", None)
-    lines = len(text.splitlines()) or 1
-    if problem is None:
-        return context.line + 1 if context else 1
-    line = problem.line + 1
-    if context is not None and (line > lines or problem.index >= len(text.rstrip())):
-        return context.line + 1
-    if line > lines or (problem.column == 0 and line > 1):
-        return min(line - 1, lines)
-    return line
+def parse_markdown_deck(text: str, path: str = "<deck>", folder: str | None = None) -> Deck:
+    """Parse and validate a Markdown deck; raise DeckError with every problem found."""
+    if not text.strip():
+        raise DeckError([f"{path}:1: the deck is empty; it needs its settings between '---' "
+                         f"lines and at least one slide"])
+    try:
+        tree = deck_markdown.markdown_tree(text, path)
+    except RecursionError:
+        raise DeckError([f"{path}:1: the Markdown is nested too deeply to be a deck"]) from None
+    checker = DeckChecker(path, folder)
+    deck = checker.deck(tree)
+    if deck is None:
+        raise DeckError(checker.problems or [f"{path}:1: not a usable deck"])
+    return deck

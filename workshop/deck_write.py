@@ -15,7 +15,8 @@ from typing import Mapping
 from . import yaml_lines, yaml_write
 from .deck import Deck, DeckError
 from .deck_file import MARKDOWN_SUFFIXES
-from .deck_markdown import FENCE, MarkdownReader, escape, infer_kind
+from .deck_markdown import MarkdownReader
+from .markdown_slide import FENCE, escape, infer_kind
 from .deck_tree import deck_tree
 
 BODY = ("title", "subtitle", "images", "quote", "attribution", "bullets", "text", "story",

@@ -1,23 +1,53 @@
-"""What a deck's picture file really holds: the image its extension says, of a sane size.
+"""A deck's picture files: inside the deck's folder, and really the image their name says.
 
-The deck checker (deck_file.py) asks `problem(path, ext)` of every image it lists, when the
-deck loads: a PNG or JPEG must be one (Pillow reads its header, and a PNG's chunks are
-verified), at most MAX_PIXELS (a small file can claim a huge canvas: a decompression bomb);
+The deck checker (deck_file.py) asks `file_problem(folder, src)` of every image it lists, when
+the deck loads. The path must stay inside the deck's folder (links too); a PNG or JPEG must
+be one (Pillow reads its header, and a PNG's chunks are verified), at most MAX_PIXELS (a small file can claim a huge canvas: a decompression bomb);
 an SVG must be XML whose root is <svg>, with no DOCTYPE (so no entities, external or
 billion-laughs), no script, no event handlers, and no reference to another file or address.
 So the projector, the phones and the PDFs are only ever given pictures they can draw.
 """
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from xml.parsers import expat
+
+from .deck import IMAGE_TYPES, MAX_IMAGE_BYTES
 
 MAX_PIXELS = 40_000_000  # 40 megapixels: a large photo; decoded, about 160 MB
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 _LOCAL_REF = re.compile(r"^\s*(#|data:image/(png|jpeg|gif);)", re.I)
+
+
+def file_problem(folder: str, src: str) -> str | None:
+    """Return why `src` cannot be one of a deck's pictures, or None: it must be a relative path
+    that stays inside the deck's folder (links too), to a PNG, JPEG or SVG file of at most
+    MAX_IMAGE_BYTES that really is the picture its name says."""
+    shown = src[:80]
+    posix = src.replace("\\", "/")
+    if posix.startswith("/") or re.match(r"^[A-Za-z]:", posix) or "://" in posix:
+        return (f"'{shown}' must be a path relative to the deck's folder, not an absolute path "
+                f"or an address")
+    if ".." in posix.split("/") or "\0" in posix:
+        return f"'{shown}' leaves the deck's folder; images must be inside it"
+    ext = os.path.splitext(posix)[1].lower()
+    if ext not in IMAGE_TYPES:
+        return f"'{shown}' is not a PNG, JPEG or SVG image (.png, .jpg, .jpeg, .svg)"
+    root = os.path.realpath(folder)
+    full = os.path.realpath(os.path.join(root, posix))
+    if os.path.commonpath([root, full]) != root:
+        return f"'{shown}' leads outside the deck's folder (a link?); images must be inside it"
+    if not os.path.isfile(full):
+        return f"no image file '{shown}' beside the deck"
+    size = os.path.getsize(full)
+    if size > MAX_IMAGE_BYTES:
+        return f"'{shown}' is {size:,} bytes; an image is at most {MAX_IMAGE_BYTES:,}"
+    wrong = problem(full, ext)
+    return f"'{shown}' {wrong}" if wrong else None
 
 
 def problem(path: str, ext: str) -> str | None:

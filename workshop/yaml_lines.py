@@ -70,3 +70,19 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 def load(text: str):
     """Parse YAML text into LineDict/LineList/scalars; raises yaml.YAMLError."""
     return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+def error_line(exc: yaml.YAMLError, text: str) -> int:
+    """Return the line a YAML error is about; PyYAML sometimes points past the end, or at the
+    start of the next token, when the cause (an unclosed bracket or quote) is earlier."""
+    problem = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    lines = len(text.splitlines()) or 1
+    if problem is None:
+        return context.line + 1 if context else 1
+    line = problem.line + 1
+    if context is not None and (line > lines or problem.index >= len(text.rstrip())):
+        return context.line + 1
+    if line > lines or (problem.column == 0 and line > 1):
+        return min(line - 1, lines)
+    return line

@@ -13,9 +13,10 @@ import yaml
 
 from . import yaml_lines
 
-WIDTH = 92
-SLIDE_ORDER = ("kind", "title", "subtitle", "minutes", "notes", "images", "bullets", "quote",
-               "attribution", "text", "story", "poll", "tips_title", "tips")
+WIDTH = 92  # folded text wraps here
+LONG = 100  # a line of plain text may run to here before it is folded
+SLIDE_ORDER = ("kind", "title", "subtitle", "quote", "attribution", "minutes", "notes", "images",
+               "bullets", "text", "story", "poll", "tips_title", "tips")
 POLL_ORDER = ("id", "type", "question")
 TOP_ORDER = ("title", "subtitle", "speaker", "source", "language", "minutes", "names",
              "moderate")
@@ -28,13 +29,12 @@ def ordered(data: Mapping, order: tuple[str, ...]) -> list[str]:
 
 def _reads_back(text: str, value) -> bool:
     try:
-        return yaml_lines.load("k: " + text.replace("\n", "\n  ") if "\n" in text
-                               else "k: " + text) == {"k": value}
+        return yaml_lines.load("k: " + text.replace("\n", "\n  ") + "\n") == {"k": value}
     except yaml.YAMLError:
         return False
 
 
-def scalar(value, indent: int = 0, comment_safe: bool = False) -> str:
+def scalar(value, indent: int = 0, comment_safe: bool = False, cont: int | None = None) -> str:
     """Return a scalar as YAML, after a key or '- ' at column `indent`; lines after the first
     come without the indentation (block() adds it). comment_safe: never '-->' (for a header
     comment in Markdown)."""
@@ -50,15 +50,17 @@ def scalar(value, indent: int = 0, comment_safe: bool = False) -> str:
         quoted = quoted.replace("-->", "--\\u003e")
     if comment_safe and "-->" in text:
         return quoted
-    if "\n" not in text and len(text) + indent < WIDTH and _reads_back(text, text):
+    fits = len(text) + indent <= LONG
+    if "\n" not in text and fits and _reads_back(text, text):
         return text
-    if "\n" not in text and text == text.strip() and "  " not in text and "\t" not in text:
-        folded = ">-\n" + "\n".join(_wrap(text, WIDTH - indent - 2))
+    if "\n" not in text and not fits and text == text.strip() and "  " not in text \
+            and "\t" not in text:
+        folded = ">-\n" + "\n".join(_wrap(text, WIDTH - (indent + 2 if cont is None else cont)))
         if _reads_back(folded, text):
             return folded
     if "\n" in text and text == text.strip() and all(ln == ln.rstrip() for ln in text.split("\n")):
-        literal = "|-\n" + text
-        if _reads_back(literal, text):
+        literal = "|\n" + text  # the trailing line break it adds is stripped when read
+        if _reads_back(literal, text + "\n"):
             return literal
     return quoted
 
@@ -103,8 +105,8 @@ def block(data, indent: int = 0, order: tuple[str, ...] = (), comment_safe: bool
                 out.append(head)
                 out += block(value, indent + 2, (), comment_safe, orders)
             else:
-                out += _lines(head + " ", _empty(value) or scalar(value, len(head) + 1,
-                                                                 comment_safe), indent + 2)
+                out += _lines(head + " ", _empty(value) or scalar(
+                    value, len(head) + 1, comment_safe, indent + 2), indent + 2)
         return out
     for item in data:
         if isinstance(item, Mapping) and item:
@@ -120,8 +122,8 @@ def block(data, indent: int = 0, order: tuple[str, ...] = (), comment_safe: bool
                 out.append(pad + "- " + inner[0][indent + 2:])
                 out += inner[1:]
         else:
-            out += _lines(pad + "- ", _empty(item) or scalar(item, indent + 2, comment_safe),
-                          indent + 2)
+            out += _lines(pad + "- ", _empty(item) or scalar(item, indent + 2, comment_safe,
+                                                             indent + 2), indent + 2)
     return out
 
 

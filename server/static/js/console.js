@@ -10,6 +10,8 @@ const meta = data.deck; // [{index, kind, heading, notes, minutes, poll}]
 const sid = data.session.id;
 const $ = (id) => document.getElementById(id);
 const library = Array.from($("slide-library").content.children);
+// each slide's notes, their inline Markdown already set (and escaped) by the server
+const notesLibrary = Array.from($("notes-library").content.children);
 const showConn = connectionBadge($("conn"), t);
 const TIMER_KEY = `wk:timer:${sid}`;
 
@@ -89,7 +91,8 @@ function render() {
   $("preview-next").hidden = !nxt;
   $("next-end").hidden = Boolean(nxt);
   const notes = (meta[i] && meta[i].notes) || "";
-  $("notes").textContent = notes || t("con.no_notes");
+  if (notes && notesLibrary[i]) $("notes").replaceChildren(...notesLibrary[i].cloneNode(true).childNodes);
+  else $("notes").textContent = notes || t("con.no_notes");
   $("notes").classList.toggle("is-empty", !notes);
   $("people-connected").textContent = state.connected || 0;
   $("people-joined").textContent = state.participants || 0;
