@@ -15,7 +15,7 @@ from workshop import polltypes, yaml_lines
 from workshop.deck import SLIDE_KINDS
 from workshop.deck_file import load_deck, parse_deck, parse_markdown_deck
 from workshop.deck_markdown import markdown_tree
-from workshop.deck_write import _same, to_markdown, to_yaml
+from workshop.deck_write import _same, convert, to_markdown, to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKSHOP = Path(sys.executable).with_name("workshop")
@@ -60,8 +60,11 @@ def test_round_trip_both_ways(yaml_name, md_name):
 @pytest.mark.parametrize("yaml_name, md_name", PAIRS)
 def test_markdown_is_tidy(yaml_name, md_name):
     """The shipped deck is what convert writes, and reads like hand-written Markdown."""
-    md = to_markdown(yaml_lines.load((DECKS / yaml_name).read_text(encoding="utf-8")))
+    md = convert(DECKS / yaml_name, ".md")
     assert (DECKS / md_name).read_text(encoding="utf-8") == md  # regenerate with convert
+    credits = (DECKS / yaml_name).read_text(encoding="utf-8").split("\ntitle:")[0]
+    assert md.startswith("---\n" + credits + "\ntitle:")  # the file's opening comments kept
+    assert convert(DECKS / md_name, ".yaml").startswith(credits + "\ntitle:")
     assert md.count("<!--\n") == 0  # only one-line headers (minutes), no YAML fallbacks
     assert "\\" not in md  # nothing needed escaping
     assert md.count("```poll") == len(load_deck(DECKS / yaml_name).polls)

@@ -3,6 +3,7 @@ reported as `PATH:LINE: message` with the Markdown file's own lines."""
 from __future__ import annotations
 
 import textwrap
+from contextlib import nullcontext
 
 import pytest
 
@@ -326,6 +327,8 @@ def test_checks_keep_markdown_lines(folder):
     ("<!-- title: X -->\n# A\n",
      "d.md:6: slide 1: 'title' is given twice: in the header comment (line 5) and on the slide"),
     ("# A\n# B\n", "d.md:6: slide 1: two '#' titles (the first at line 5); a slide has one"),
+    ("<!-- kind: poll --> # A\n", "d.md:5: slide 1: put nothing after '-->' on its line; the "
+                                  "slide starts on the next line"),
     ("#### A\n", "d.md:5: slide 1: a heading with 4 '#': use '#' for the title, '##' for the "
                  "subtitle, '###' for a scenario's tips"),
     ("<div>x</div>\n", "d.md:5: slide 1: HTML is not shown on slides; write Markdown, or put a "
@@ -425,3 +428,27 @@ def test_the_guides_example_is_a_valid_deck(tmp_path):
                                              "image", "poll", "scenario"]
     assert deck.slides[2].levels == (0, 0, 1, 1, 0)
     assert deck.slides[7].images[0].phone and deck.slides[7].notes.startswith("Read the story")
+
+
+@pytest.mark.parametrize("body", [
+    "# A\n\n" + "[" * 500_000 + "\n",  # quadratic in an inline parser: never parsed inline
+    ("![" + "[" * 1990 + "\n\n") * 200,  # image lines: at most 40 '[' each
+    "> " * 200_000 + "x\n",
+    "```\n" * 100_000,
+    "<!--\n" * 100_000,
+])
+def test_hostile_markdown_is_quick(folder, body):
+    import time
+    start = time.monotonic()
+    with pytest.raises(DeckError) if not body.startswith("# A") else nullcontext():
+        parse("---\ntitle: T\n---\n\n" + body, folder)
+    assert time.monotonic() - start < 5
+
+
+
+def test_windows_line_ends_and_a_byte_order_mark(folder):
+    path = folder / "talk.md"
+    path.write_bytes(b"\xef\xbb\xbf" + DECK.replace("\n", "\r\n").encode("utf-8"))
+    deck = load_deck(path)
+    assert deck == parse(DECK, folder)
+    assert deck.slides[5].poll.line == 54

@@ -28,12 +28,12 @@ class MarkdownReader:
 
     def yaml(self, text: str, first_line: int, what: str):
         """Parse YAML whose first line is line `first_line` of the file; None on a problem."""
-        padded = "\n" * (first_line - 1) + text
         try:
-            return yaml_lines.load(padded)
+            return yaml_lines.load(text, first_line)
         except yaml.YAMLError as exc:
             detail = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            self.problem(yaml_lines.error_line(exc, padded), f"{what} is not valid YAML: {detail}")
+            line = yaml_lines.error_line(exc, text) + first_line - 1
+            self.problem(line, f"{what} is not valid YAML: {detail}")
         except RecursionError:
             self.problem(first_line, f"{what} is nested too deeply")
         return None
@@ -131,7 +131,10 @@ class MarkdownReader:
             return None
         where = f"slide {number}"
         parts = SlideParts(self, where)
-        tokens = _MD.parse("\n" * first + "\n".join(lines[first:body_end]))
+        tokens = _MD.parse("\n".join(lines[first:body_end]))
+        for token in tokens:  # the lines of the file, not of the slide
+            if token.map:
+                token.map = [token.map[0] + first, token.map[1] + first]
         parts.walk(tokens)
         if body_end < end:
             notes = lines[body_end].split(":", 1)[1].strip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from . import yaml_lines, yaml_write
 from .deck import Deck, DeckError
@@ -23,7 +23,7 @@ BODY = ("title", "subtitle", "images", "quote", "attribution", "bullets", "text"
         "poll", "tips_title", "tips", "notes")  # what the Markdown body can say, in order
 
 
-def to_markdown(tree: Mapping | Deck) -> str:
+def to_markdown(tree: Mapping | Deck, comments: Sequence[str] = ()) -> str:
     """Return a deck as tidy Markdown.
 
     `tree` is a Deck, or a deck in the YAML format's shape: a mapping of the deck's settings (title,
@@ -33,12 +33,14 @@ def to_markdown(tree: Mapping | Deck) -> str:
     tips, notes, minutes, images (a list of {src, alt, phone}) and poll (a mapping with id,
     type, question and the type's keys). Text may hold inline Markdown (**bold**, links).
     Keys with no value to say may be left out; a deck that `check` refuses may still be
-    written (the result then shows the same problems).
+    written (the result then shows the same problems). `comments`: lines starting with '#'
+    to put at the top of the front matter (credits, say).
     """
     if isinstance(tree, Deck):
         tree = deck_tree(tree)
     settings = {k: v for k, v in tree.items() if k != "slides"}
-    front = "---\n" + "\n".join(yaml_write.block(settings, 0, yaml_write.TOP_ORDER)) + "\n---\n\n"
+    front = "\n".join(["---", *comments, *yaml_write.block(settings, 0, yaml_write.TOP_ORDER),
+                       "---"]) + "\n\n"
     slides = list(tree.get("slides") or [])
     headers = [set() for _ in slides]
     while True:  # put a slide's keys in its header until the whole deck reads back the same
@@ -53,11 +55,11 @@ def to_markdown(tree: Mapping | Deck) -> str:
             headers[i] = set(slides[i])
 
 
-def to_yaml(tree: Mapping | Deck) -> str:
+def to_yaml(tree: Mapping | Deck, comments: Sequence[str] = ()) -> str:
     """Return a deck (a Deck or its tree, as for to_markdown) as a tidy YAML deck."""
     if isinstance(tree, Deck):
         tree = deck_tree(tree)
-    return yaml_write.deck_yaml(tree)
+    return "".join(c + "\n" for c in comments) + yaml_write.deck_yaml(tree)
 
 
 def slide_markdown(slide: Mapping, first: bool, header: set | None = None) -> str:
@@ -186,8 +188,23 @@ def read_tree(path: str | Path):
 def convert(path: str | Path, out_suffix: str) -> str:
     """Return the deck at `path` written in the format of `out_suffix` ('.md' or '.yaml')."""
     tree = read_tree(path)
+    comments = leading_comments(Path(path).read_text(encoding="utf-8-sig"))
     if out_suffix.lower() in MARKDOWN_SUFFIXES:
-        return to_markdown(tree)
+        return to_markdown(tree, comments)
     if out_suffix.lower() in (".yaml", ".yml"):
-        return to_yaml(tree)
+        return to_yaml(tree, comments)
     raise DeckError([f"{out_suffix}: write a .md or a .yaml deck"])
+
+
+def leading_comments(text: str) -> list[str]:
+    """Return the '#' comment lines a deck file starts with (in a Markdown deck, its front
+    matter starts with), so a conversion keeps its credits."""
+    lines = text.splitlines()
+    if lines and lines[0].strip() == "---":
+        lines = lines[1:]
+    out = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        out.append(line.rstrip())
+    return out

@@ -40,6 +40,9 @@ def unescape(text: str) -> str:
                      for ln in text.split("\n"))
 
 
+MAX_BRACKETS = 40  # a paragraph with images holds at most this many '[' (parsing stays linear)
+
+
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark")
     md.normalizeLink = lambda url: url  # an image's src stays as written
@@ -47,7 +50,10 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-_MD = _markdown()
+# Blocks only: text fields keep their inline source, and inline parsing takes quadratic time
+# on some input ('[' repeated); _INLINE parses just the paragraphs that hold images.
+_MD = _markdown().disable("inline")
+_INLINE = _markdown()
 
 
 def infer_kind(keys, first: bool) -> str | None:
@@ -125,6 +131,9 @@ class SlideParts:
         if not text.startswith("<!--"):
             self.problem(line, "HTML is not shown on slides; write Markdown, or put a '\\' "
                                "before the '<'")
+        elif "-->" in text and text.split("-->", 1)[1].strip():
+            self.problem(line, "put nothing after '-->' on its line; the slide starts on the "
+                               "next line")
         elif first:
             inner = text[4:].split("-->", 1)[0]
             data = self.reader.yaml(inner, line, f"{self.where}: the header comment")
@@ -180,7 +189,13 @@ class SlideParts:
         return _Item("\n\n".join(texts), subs)
 
     def paragraph(self, inline, line: int) -> None:
-        kids = inline.children or []
+        kids = []
+        if "![" in inline.content:
+            if inline.content.count("[") > MAX_BRACKETS:
+                self.problem(line, f"a paragraph with images in it has at most {MAX_BRACKETS} "
+                                   f"'['; put each image on a line of its own")
+                return
+            kids = _INLINE.parseInline(inline.content)[0].children or []
         images = [k for k in kids if k.type == "image"]
         if not images:
             self.paragraphs.append(unescape(inline.content))

@@ -23,6 +23,8 @@ class LineList(list):
 class _Loader(yaml.SafeLoader):
     """SafeLoader with lines kept and YAML 1.2 booleans (yes/no/on/off stay text)."""
 
+    first_line = 1  # the line of the file the text starts on (a Markdown deck's poll block)
+
 
 # Start from SafeLoader's resolvers but let only true/false be booleans: a facilitator's
 # options "Yes" and "No" are answers, not booleans.
@@ -38,7 +40,7 @@ _Loader.add_implicit_resolver(
 def _construct_mapping(loader, node):
     loader.flatten_mapping(node)
     result = LineDict()
-    result.line = node.start_mark.line + 1
+    result.line = node.start_mark.line + loader.first_line
     result.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -52,14 +54,14 @@ def _construct_mapping(loader, node):
                 None, None, f"the key '{key}' is given twice", key_node.start_mark
             )
         result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = key_node.start_mark.line + 1
+        result.lines[key] = key_node.start_mark.line + loader.first_line
     return result
 
 
 def _construct_sequence(loader, node):
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.lines = [child.start_mark.line + 1 for child in node.value]
+    result.line = node.start_mark.line + loader.first_line
+    result.lines = [child.start_mark.line + loader.first_line for child in node.value]
     return result
 
 
@@ -67,9 +69,15 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
-def load(text: str):
-    """Parse YAML text into LineDict/LineList/scalars; raises yaml.YAMLError."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+def load(text: str, first_line: int = 1):
+    """Parse YAML text into LineDict/LineList/scalars; raises yaml.YAMLError.
+    first_line: the file's line the text starts on, for the lines kept (not the errors')."""
+    loader = _Loader(text)
+    loader.first_line = first_line
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def error_line(exc: yaml.YAMLError, text: str) -> int:
