@@ -138,7 +138,8 @@ def create_preview_app(deck_path: str) -> Flask:
                 polls={p.id: p.public() for p in deck.polls.values()}, results=now.results)
         return render_template("preview.html", lang=lang, strings=languages.strings(lang),
                                path=deck_path, title=deck.title if deck else deck_path,
-                               stage=stage, problems=now.problems, ok=not now.problems, data=data)
+                               stage=stage, problems=now.problems, ok=not now.problems, data=data,
+                               slides=deck.slides if deck else ())
 
     @app.route("/version")
     def version():

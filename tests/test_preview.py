@@ -206,3 +206,13 @@ def test_the_page_has_no_inline_script_or_style(client):
     assert not re.search(r"<[^>]*\s(style|on\w+)=", html)
     for attrs, body in re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S):
         assert 'type="application/json"' in attrs or ("src=" in attrs and not body.strip())
+
+
+def test_notes_set_their_inline_markdown_escaped_as_the_console_does(tmp_path):
+    path = tmp_path / "talk.md"
+    write(path, DECK.replace("Say hello.", "Say **hello** <script>alert(1)</script>"))
+    html, _ = page(create_preview_app(str(path)).test_client())
+    library = re.search(r'<template id="pv-notes-library">(.*?)</template>', html, re.S).group(1)
+    assert "<strong>hello</strong>" in library and "<script>" not in library
+    assert "&lt;script&gt;" in library
+    assert library.count("<div>") == 3

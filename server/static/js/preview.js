@@ -20,6 +20,8 @@ const problemsList = document.getElementById("pv-problems-list");
 const notes = document.getElementById("pv-notes");
 const sample = document.getElementById("pv-sample");
 const count = document.getElementById("pv-count");
+// each slide's notes, their inline Markdown already set (and escaped) by the server
+const notesLibrary = Array.from(document.getElementById("pv-notes-library").content.children);
 
 let current = 0;
 let shownProblems = null;
@@ -52,9 +54,11 @@ function show(index) {
   }
   sample.hidden = !meta.poll;
   fitSlide(slide);
-  notes.replaceChildren(...(meta.notes
-    ? meta.notes.split(/\n{2,}/).map((para) => el("p", { text: para }))
-    : [el("p", { className: "pv-notes__none", text: t("preview.no_notes") })]));
+  if (meta.notes && notesLibrary[current]) {
+    notes.replaceChildren(...notesLibrary[current].cloneNode(true).childNodes);
+  } else {
+    notes.replaceChildren(el("p", { className: "pv-notes__none", text: t("preview.no_notes") }));
+  }
   count.textContent = t("preview.count", { n: current + 1, count: slides.length });
   document.body.dataset.slide = String(current);
   store.setJSON(MEMORY, { path: location.pathname, current, drawn: data.slides.map((s) => s.drawn) });
