@@ -46,14 +46,16 @@ def import_pptx(path, shown: str | None = None) -> Imported:
     try:
         from pptx import Presentation
         prs = Presentation(str(path))
-        with warnings.catch_warnings():  # python-pptx reads pictures' sizes; fit_picture limits them
+        # python-pptx reads each picture's size with Pillow; fit_picture sets the limits
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", DecompressionBombWarning)
             return _Importer(prs, shown).run()
     except PptxError:
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a damaged file makes the library raise
         detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
-        raise PptxError(f"{shown}: cannot be read as a PowerPoint presentation ({detail})") from None
+        raise PptxError(f"{shown}: cannot be read as a PowerPoint presentation "
+                        f"({detail})") from None
 
 
 class _Importer:
@@ -106,7 +108,8 @@ class _Importer:
         notes = self.notes(slide)
         text_chars = sum(len(t) for t, _ in paragraphs) + len(subtitle)
         out: dict = {}
-        if drawn + pictured >= GRAPHICS_SHARE and text_chars <= LITTLE_TEXT and drawn >= DRAWN_SHARE:
+        mostly_graphics = drawn + pictured >= GRAPHICS_SHARE and text_chars <= LITTLE_TEXT
+        if mostly_graphics and drawn >= DRAWN_SHARE:
             pictures.insert(0, self.placeholder(n, title, slide))
             words = " / ".join(_flat(bullets) + ([subtitle] if subtitle else []))
             if words:  # the picture will show them; until then the notes keep them
@@ -151,7 +154,8 @@ class _Importer:
             return "picture" if kinds and all(k == "picture" for k in kinds) else "drawn"
         if shape.is_placeholder and shape.has_text_frame:
             ph = shape.placeholder_format.type
-            if ph in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE, PP_PLACEHOLDER.VERTICAL_TITLE):
+            if ph in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE,
+                      PP_PLACEHOLDER.VERTICAL_TITLE):
                 return "title" if _clean(shape.text_frame.text) else "empty"
             if ph == PP_PLACEHOLDER.SUBTITLE and _clean(shape.text_frame.text):
                 return "subtitle"
@@ -204,8 +208,9 @@ class _Importer:
             return None
         except Exception:  # noqa: BLE001 - a linked picture, a missing or unreadable part
             linked = not shape._element.xpath(".//a:blip/@r:embed")
-            self.warn(n, f"{_name(shape)}: " + ("the picture is linked, not embedded; not carried over"
-                                                if linked else "the picture cannot be read; skipped"))
+            why = ("the picture is linked, not embedded; not carried over" if linked
+                   else "the picture cannot be read; skipped")
+            self.warn(n, f"{_name(shape)}: {why}")
             return None
         if ext.lower() in ("emf", "wmf"):
             self.warn(n, f"{_name(shape)}: EMF/WMF pictures cannot be shown; "
@@ -347,12 +352,12 @@ def _placeholder_svg(n: int, title: str, slide, width: int, height: int) -> byte
             continue
         boxes.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{bw:.0f}" height="{bh:.0f}" rx="8" '
                      f'fill="#e2e8f0" stroke="#94a3b8" stroke-width="3"/>')
-    heading = escape(f"Slide {n}" + (f": {title}" if title else ""))[:200]
+    heading = escape((f"Slide {n}" + (f": {title}" if title else ""))[:200])  # cut, then escape
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" '
             f'height="{h}" role="img" aria-label="{heading}">\n'
             f'<rect width="{w}" height="{h}" fill="#f8fafc"/>\n' + "\n".join(boxes) +
-            f'\n<text x="{w / 2:.0f}" y="{h / 2 - 20:.0f}" text-anchor="middle" font-family="sans-serif" '
-            f'font-size="44" fill="#0f172a">{heading}</text>\n'
-            f'<text x="{w / 2:.0f}" y="{h / 2 + 40:.0f}" text-anchor="middle" font-family="sans-serif" '
-            f'font-size="30" fill="#475569">Placeholder: export this slide as a picture from '
-            f'PowerPoint and save it here</text>\n</svg>\n').encode()
+            f'\n<text x="{w / 2:.0f}" y="{h / 2 - 20:.0f}" text-anchor="middle" '
+            f'font-family="sans-serif" font-size="44" fill="#0f172a">{heading}</text>\n'
+            f'<text x="{w / 2:.0f}" y="{h / 2 + 40:.0f}" text-anchor="middle" '
+            f'font-family="sans-serif" font-size="30" fill="#475569">Placeholder: export this '
+            f'slide as a picture from PowerPoint and save it here</text>\n</svg>\n').encode()

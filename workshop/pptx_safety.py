@@ -22,7 +22,7 @@ RATIO_FLOOR = 1_000_000  # smaller parts may compress well (repeated XML) withou
 MAX_PARTS = 10_000
 MAX_XML_BYTES = 50_000_000  # one XML part
 MAX_PIXELS = 40_000_000  # a picture larger than this is scaled down
-MAX_OPEN_PIXELS = 400_000_000  # beyond this a picture is not even decoded
+MAX_OPEN_PIXELS = 120_000_000  # beyond this a picture is not even decoded (memory: 4 bytes a pixel)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # PowerPoint 97-2003, and encrypted .pptx
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -59,9 +59,10 @@ def check_archive(path, shown: str) -> None:
             if total > MAX_TOTAL_BYTES:
                 raise PptxError(f"{shown}: unpacks to more than {MAX_TOTAL_BYTES // 1_000_000} MB; "
                                 f"refused (a zip bomb?)")
-            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            packed = max(info.compress_size, 1)
+            if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * packed:
                 raise PptxError(f"{shown}: part {_safe(info.filename)} is compressed "
-                                f"{info.file_size // max(info.compress_size, 1):,} to 1; "
+                                f"{info.file_size // packed:,} to 1; "
                                 f"refused (a zip bomb?)")
         if "[Content_Types].xml" not in names or "ppt/presentation.xml" not in names:
             raise PptxError(f"{shown}: is a zip archive but not a PowerPoint presentation "
@@ -140,8 +141,8 @@ def fit_picture(blob: bytes, ext: str) -> Picture | None:
             width, height = img.size
             if width * height > MAX_OPEN_PIXELS or not width or not height:
                 return None
-            if ext in ("png", "jpg") and len(blob) <= MAX_IMAGE_BYTES and width * height <= MAX_PIXELS \
-                    and img.format in ("PNG", "JPEG"):
+            fits = len(blob) <= MAX_IMAGE_BYTES and width * height <= MAX_PIXELS
+            if ext in ("png", "jpg") and fits and img.format in ("PNG", "JPEG"):
                 return Picture(blob, "png" if img.format == "PNG" else "jpg")
             saved_limit = PILImage.MAX_IMAGE_PIXELS
             PILImage.MAX_IMAGE_PIXELS = MAX_OPEN_PIXELS
