@@ -148,3 +148,34 @@ def test_an_imported_talk_previews_with_its_pictures(browser, tmp_path):  # noqa
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_every_slide_of_the_leadership_deck_previews_without_an_error(browser, tmp_path):  # noqa: F811
+    deck = Path(__file__).resolve().parent.parent / "decks" / "leaders-role.yaml"
+    workshop = Path(sys.executable).with_name("workshop")
+    proc = subprocess.Popen([str(workshop), "preview", str(deck), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+/", proc.stdout.readline()).group(0)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        errors = PageErrors()
+        page = errors.watch(context.new_page(), "preview")
+        page.goto(url)
+        page.wait_for_selector(".slide.is-current")
+        total = page.locator(".slide").count()
+        types = set()
+        for i in range(total):
+            slide = current(page)
+            kind = slide.get_attribute("data-poll-type")
+            if kind:  # each poll type draws the room's sample: something, not an empty chart
+                types.add(kind)
+                assert slide.locator("[data-role=results]").inner_text().strip(), (i, kind)
+                assert int(slide.locator("[data-role=answered]").get_attribute("data-answered")) > 0
+            page.keyboard.press("ArrowRight")
+        assert types == {"choice", "scale", "ranking", "open"}
+        assert page.get_by_test_id("preview-count").inner_text() == f"Slide {total} of {total}"
+        assert errors.errors == []
+        context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
