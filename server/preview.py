@@ -20,7 +20,7 @@ from flask import Flask, abort, jsonify, render_template, request
 from markupsafe import Markup
 
 from workshop import languages
-from workshop.deck import Deck, DeckError
+from workshop.deck import IMAGE_TYPES, Deck, DeckError
 from workshop.deck_file import load_deck
 from workshop.simulate import sample_results
 
@@ -33,6 +33,7 @@ SAMPLE_PEOPLE = 24  # the room the preview imagines: enough for bars with a shap
 JOIN_CODE = "PREVIEW"
 MEDIA_PREFIX = "/media/"
 STATIC_SECONDS = 600
+WATCH_DEPTH, WATCH_FILES = 3, 1000  # pictures watched beside the deck: a few stats a poll
 
 
 @dataclass
@@ -47,10 +48,11 @@ class Snapshot:
 
 
 class DeckWatch:
-    """Read the deck file again whenever its mtime, size or content changed."""
+    """Read the deck file again whenever it, or a picture in its folder, changed."""
 
     def __init__(self, path: str):
         self.path = path
+        self.folder = os.path.dirname(os.path.abspath(path))
         self.lock = threading.Lock()
         self.stat: tuple = ()
         self.digest = ""
@@ -61,17 +63,19 @@ class DeckWatch:
         with self.lock:
             try:
                 st = os.stat(self.path)
-                stat = (st.st_mtime_ns, st.st_size)
+                stat = (st.st_mtime_ns, st.st_size, _pictures(self.folder))
             except OSError:
-                stat = ("missing",)
+                stat = ("missing", 0, ())
             if stat == self.stat and self.now.version:
                 return self.now
             self.stat = stat
             try:
-                digest = hashlib.sha256(Path(self.path).read_bytes()).hexdigest()[:16]
+                content = hashlib.sha256(Path(self.path).read_bytes())
+                content.update(repr(stat[2]).encode())  # a picture saved counts as a change
+                digest = content.hexdigest()[:16]
             except OSError:
                 digest = "missing"
-            version = f"{stat[0]}-{stat[-1]}-{digest}"
+            version = f"{stat[0]}-{stat[1]}-{digest}"
             if digest == self.digest and self.now.version:  # touched, not changed
                 self.now.version = version
                 return self.now
@@ -85,6 +89,24 @@ class DeckWatch:
                 self.now = Snapshot(version, [], deck, sample_results(deck, SAMPLE_PEOPLE),
                                     version)
             return self.now
+
+
+def _pictures(folder: str) -> tuple:
+    """Return (path, mtime, size) of the pictures in the deck's folder, a few levels down."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        depth = root[len(folder):].count(os.sep)
+        dirs[:] = [] if depth >= WATCH_DEPTH else sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if os.path.splitext(name)[1].lower() in IMAGE_TYPES:
+                try:
+                    st = os.stat(os.path.join(root, name))
+                except OSError:
+                    continue
+                found.append((os.path.join(root, name), st.st_mtime_ns, st.st_size))
+                if len(found) >= WATCH_FILES:
+                    return tuple(found)
+    return tuple(found)
 
 
 def create_preview_app(deck_path: str) -> Flask:

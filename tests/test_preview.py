@@ -216,3 +216,21 @@ def test_notes_set_their_inline_markdown_escaped_as_the_console_does(tmp_path):
     assert "<strong>hello</strong>" in library and "<script>" not in library
     assert "&lt;script&gt;" in library
     assert library.count("<div>") == 3
+
+
+def test_a_picture_saved_beside_the_deck_changes_the_version(tmp_path):
+    from tests.support.pptx_files import png
+    (tmp_path / "pics").mkdir()
+    path = tmp_path / "talk.md"
+    write(path, DECK.replace("- Two\n", "- Two\n\n![A square](pics/a.png)\n"))
+    client = create_preview_app(str(path)).test_client()
+    missing = client.get("/version").get_json()
+    assert not missing["ok"] and "pics/a.png" in missing["problems"][0]
+    (tmp_path / "pics" / "a.png").write_bytes(png())  # the deck file itself is not saved again
+    found = client.get("/version").get_json()
+    assert found["ok"] and found["good_version"] == found["version"] != missing["version"]
+    (tmp_path / "pics" / "a.png").write_bytes(png(color=(0, 0, 255)))
+    st = (tmp_path / "pics" / "a.png").stat()  # an editor's save: a later mtime
+    os.utime(tmp_path / "pics" / "a.png", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    redrawn = client.get("/version").get_json()
+    assert redrawn["ok"] and redrawn["good_version"] != found["good_version"]
