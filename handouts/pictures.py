@@ -1,8 +1,9 @@
 """A deck's pictures in the PDFs: PNG and JPEG as images, SVG as vector drawings, scaled to fit.
 
-The deck checker has made sure each file is the picture its name says (workshop/pictures.py);
-should one still fail to draw (changed on disk since), the page shows a framed box with its
-alt text instead: a report is never lost to a picture.
+The deck checker has made sure each file is the picture its name says (workshop/pictures.py),
+and the commands that load a deck (`workshop check`, `serve`, `handouts`) refuse one the PDFs
+could not draw (`undrawable`). Should a picture still fail (changed on disk since), the page
+shows a framed box with its alt text instead: a report is never lost to a picture.
 """
 from __future__ import annotations
 
@@ -39,6 +40,34 @@ def picture(image, folder: str, width: float, height: float) -> Flowable:
         return placeholder(image.alt, width)
     drawn.hAlign = "CENTER"
     return drawn
+
+
+def undrawable(deck) -> list[str]:
+    """Return one `PATH:LINE: message` per picture of the deck that the PDFs could not draw."""
+    out = []
+    for number, slide in enumerate(deck.slides, 1):
+        for k, image in enumerate(slide.images, 1):
+            why = _why_not(os.path.join(deck.folder, image.src), image.src)
+            if why:
+                out.append(f"{deck.path}:{image.line}: slide {number} ({slide.kind}) image {k}: "
+                           f"'{image.src[:80]}' cannot be printed: {why}")
+    return out
+
+
+def _why_not(path: str, src: str) -> str | None:
+    try:
+        if src.lower().endswith(".svg"):
+            from svglib.svglib import svg2rlg
+            drawing = svg2rlg(path)
+            if drawing is None:
+                return "svglib cannot read this SVG"
+            if not drawing.width or not drawing.height:
+                return "it has no size; give its <svg> a viewBox, or a width and a height"
+        else:
+            ImageReader(path).getSize()
+    except Exception as exc:  # noqa: BLE001 - whatever the decoder says, in one line
+        return f"{type(exc).__name__}: {str(exc)[:100]}"
+    return None
 
 
 def pictures(images, folder: str, width: float, height: float) -> list[Flowable]:

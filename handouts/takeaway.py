@@ -33,7 +33,10 @@ def build_takeaway(deck, results, participant_id, invariant=False) -> bytes:
     story.append(para(labels("for", name=name), "meta"))
     ideas = key_ideas(deck)
     if ideas:
-        story += [Spacer(1, 4 * mm), para(labels("key_ideas"), "h2")] + bullets(ideas)
+        lists = [s for s in deck.slides if s.kind == "bullets"]
+        levels = getattr(lists[-1], "levels", ()) if lists else ()  # the recap's sub-bullets
+        story += [Spacer(1, 4 * mm), para(labels("key_ideas"), "h2")]
+        story += bullets(ideas, levels=levels)
     story.append(Spacer(1, 4 * mm))
     scenarios = {s.poll.id: s for s in deck.slides if s.kind == "scenario" and s.poll}
     pictured = {s.poll.id: s.images for s in deck.slides if s.poll and s.images}

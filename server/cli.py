@@ -32,12 +32,17 @@ def load_or_fail(path):
     """Return the deck, or exit 1 with one `PATH:LINE: message` per problem."""
     from workshop.deck import DeckError
     from workshop.deck_file import load_deck
+    from handouts.pictures import undrawable
     try:
-        return load_deck(path)
+        deck = load_deck(path)
+        problems = undrawable(deck)  # a picture the PDFs cannot draw: found now, not at print
     except DeckError as exc:
-        for line in exc.problems:
-            click.echo(line, err=True)
+        problems = exc.problems
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
         sys.exit(Exit.USER_ERROR)
+    return deck
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -28,6 +28,7 @@ slides:
     title: Three things
     bullets: ["**Trust** first", "A common goal", "Growing talent"]
     images: [{src: pics/trust.svg, alt: "The word Trust on a blue card"}]
+    notes: "Point at the **card** & <b>not bold</b>\\nthen move on"
   - kind: image
     title: A very wide picture
     images: [{src: pics/wide.png, alt: A wide orange band}]
@@ -129,6 +130,15 @@ def test_a_picture_beside_bullets_leaves_the_text_its_room(pages):
     _, [pic] = boxes(projector, ".slide.is-current")
     assert bullets["x"] + bullets["width"] <= pic["x"] + 1
     assert projector.locator(".slide.is-current .slide__bullets strong").inner_text() == "Trust"
+
+
+def test_the_console_notes_set_their_markdown_and_keep_html_as_text(pages):
+    console = pages[1]
+    goto(pages, 1)
+    notes = console.get_by_test_id("notes")
+    assert notes.locator("strong").inner_text() == "card"
+    assert notes.inner_text() == "Point at the card & <b>not bold</b>\nthen move on"
+    assert notes.locator("b").count() == 0
 
 
 def test_the_picture_slide_shows_its_title_and_fills_the_slide(pages):

@@ -123,3 +123,28 @@ def test_an_svg_with_a_dtd_script_or_outside_reference_is_refused(tmp_path, data
 def test_every_problem_names_the_file_and_says_what_it_is(tmp_path):
     problem = refused(tmp_path, "team.png", b"GIF89a...")
     assert problem.endswith("'pics/team.png' is not a PNG image, whatever its name says")
+
+
+@pytest.mark.parametrize("svg, says", [
+    (b'<svg xmlns="http://www.w3.org/2000/svg" width="abc" height="10"/>',
+     "cannot be printed: ValueError"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5"/></svg>',
+     "cannot be printed: it has no size; give its <svg> a viewBox"),
+])
+def test_check_refuses_an_svg_the_pdfs_could_not_draw_with_its_line(tmp_path, svg, says):
+    from click.testing import CliRunner
+
+    from server.cli import cli
+    path = deck_of(tmp_path, "plan.svg", svg)
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith(f"{path}:6: slide 1 (image) image 1: 'pics/plan.svg' {says}")
+
+
+def test_check_passes_the_shipped_diagrams():
+    from handouts.pictures import undrawable
+    from tests.conftest import ROOT
+    for name in ("leaders-role.yaml", "leaders-role.zh.yaml"):
+        deck = load_deck(ROOT / "decks" / name)
+        assert len(deck.images()) == 4 and undrawable(deck) == []

@@ -2,10 +2,11 @@
 
 The deck checker (deck_file.py) asks `file_problem(folder, src)` of every image it lists, when
 the deck loads. The path must stay inside the deck's folder (links too); a PNG or JPEG must
-be one (Pillow reads its header, and a PNG's chunks are verified), at most MAX_PIXELS (a small file can claim a huge canvas: a decompression bomb);
-an SVG must be XML whose root is <svg>, with no DOCTYPE (so no entities, external or
-billion-laughs), no script, no event handlers, and no reference to another file or address.
-So the projector, the phones and the PDFs are only ever given pictures they can draw.
+be one (Pillow reads its header, and a PNG's chunks are verified), at most MAX_PIXELS (a
+small file can claim a huge canvas: a decompression bomb); an SVG must be XML whose root is
+<svg>, with no DOCTYPE (so no entities, external or billion-laughs), no script, no event
+handlers, and no reference to another file or address. So the projector, the phones and the
+PDFs are only ever given pictures they can draw.
 """
 from __future__ import annotations
 
