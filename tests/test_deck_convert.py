@@ -107,6 +107,7 @@ _PIECES = st.sampled_from(["#", "# ", "- ", ">", "1. ", "---", "```", "<!--", "-
 TEXTS = st.lists(_PIECES, min_size=1, max_size=8).map("".join).map(str.strip).filter(bool)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=TEXTS, text=TEXTS, bullet=TEXTS, notes=TEXTS, quote=TEXTS)
 def test_any_text_round_trips(title, text, bullet, notes, quote):
@@ -126,48 +127,71 @@ def test_a_key_of_a_later_kind_goes_in_the_header():
     assert _same(markdown_tree(md), tree)
 
 
-# ----- the commands, as typed -----
+# ----- the commands: in-process (CliRunner), and once each as typed -----
 
-@pytest.mark.slow
-def test_convert_both_ways_and_refuse_to_overwrite(tmp_path):
+@pytest.fixture
+def run(monkeypatch):
+    """Run `workshop ARGS` in-process from the repository root; return the click Result."""
+    from click.testing import CliRunner
+
+    from server.cli import cli
+    monkeypatch.chdir(ROOT)
+    return lambda *args: CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_convert_both_ways_and_refuse_to_overwrite(run, tmp_path):
     md, back = tmp_path / "talk.md", tmp_path / "talk.yaml"
-    result = workshop("convert", "decks/leaders-role.yaml", "-o", md)
-    assert result.returncode == 0, result.stderr
+    result = run("convert", "decks/leaders-role.yaml", "-o", md)
+    assert result.exit_code == 0, result.output
     assert load_deck(md) == load_deck(DECKS / "leaders-role.yaml")
-    assert workshop("convert", md, "-o", back).returncode == 0
+    assert run("convert", md, "-o", back).exit_code == 0
     assert load_deck(back) == load_deck(DECKS / "leaders-role.yaml")
     before = md.read_text(encoding="utf-8")
-    refused = workshop("convert", "decks/leaders-role.zh.yaml", "-o", md)
-    assert refused.returncode == 1 and refused.stdout == ""
+    refused = run("convert", "decks/leaders-role.zh.yaml", "-o", md)
+    assert refused.exit_code == 1 and refused.stdout == ""
     assert refused.stderr.strip() == f"Error: {md} exists; pass --force to overwrite it"
     assert md.read_text(encoding="utf-8") == before
-    forced = workshop("convert", "decks/leaders-role.zh.yaml", "-o", md, "--force")
-    assert forced.returncode == 0
+    forced = run("convert", "decks/leaders-role.zh.yaml", "-o", md, "--force")
+    assert forced.exit_code == 0
     assert load_deck(md) == load_deck(DECKS / "leaders-role.zh.yaml")
 
 
-@pytest.mark.slow
-def test_convert_refuses_a_broken_deck_and_an_unknown_format(tmp_path):
+def test_convert_refuses_a_broken_deck_and_an_unknown_format(run, tmp_path):
     broken = tmp_path / "broken.md"
     broken.write_text("---\ntitle: T\n---\n\n<!-- kind: bulets -->\n# A\n", encoding="utf-8")
-    result = workshop("convert", broken, "-o", tmp_path / "out.yaml")
-    assert result.returncode == 1
+    result = run("convert", broken, "-o", tmp_path / "out.yaml")
+    assert result.exit_code == 1
     assert result.stderr.strip() == (f"{broken}:5: slide 1: unknown kind 'bulets' (did you mean "
                                      f"'bullets'?); use one of {', '.join(SLIDE_KINDS)}")
     assert not (tmp_path / "out.yaml").exists()
-    odd = workshop("convert", "decks/leaders-role.yaml", "-o", tmp_path / "out.txt")
-    assert odd.returncode == 1 and "name a .md (Markdown) or .yaml (YAML) file" in odd.stderr
+    odd = run("convert", "decks/leaders-role.yaml", "-o", tmp_path / "out.txt")
+    assert odd.exit_code == 1 and "name a .md (Markdown) or .yaml (YAML) file" in odd.stderr
 
 
-@pytest.mark.slow
+def test_convert_says_where_the_pictures_are(run, tmp_path):
+    (tmp_path / "src" / "pictures").mkdir(parents=True)
+    (tmp_path / "src" / "pictures" / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    deck = tmp_path / "src" / "talk.yaml"
+    deck.write_text("title: T\nslides:\n  - kind: image\n    images:\n      - src: pictures/a.svg\n"
+                    "        alt: A picture\n        phone: true\n", encoding="utf-8")
+    beside = run("convert", deck, "-o", tmp_path / "src" / "talk.md")
+    assert beside.exit_code == 0 and "copy them" not in beside.stderr
+    assert "![A picture](pictures/a.svg \"phone\")" in (tmp_path / "src" / "talk.md").read_text()
+    assert load_deck(tmp_path / "src" / "talk.md") == load_deck(deck)
+    elsewhere = run("convert", deck, "-o", tmp_path / "talk.md")
+    assert elsewhere.exit_code == 0
+    assert f"Its pictures are relative to {tmp_path / 'src'}: copy them beside" in elsewhere.stderr
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_new_writes_a_starter_that_passes_check(tmp_path, lang):
-    result = workshop("new", "Team trust: a start", "--lang", lang, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+def test_new_writes_a_starter_that_passes_check(run, tmp_path, monkeypatch, lang):
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "Team trust: a start", "--lang", lang)
+    assert result.exit_code == 0, result.output
     deck_path = tmp_path / "team-trust-a-start.md"
     assert (tmp_path / "team-trust-a-start-picture.svg").read_text().startswith("<svg")
-    check = workshop("check", "--json", deck_path.name, cwd=tmp_path)
-    assert check.returncode == 0, check.stderr
+    check = run("check", "--json", deck_path.name)
+    assert check.exit_code == 0, check.output
     facts = json.loads(check.stdout)
     assert facts["title"] == "Team trust: a start" and facts["language"] == lang
     deck = load_deck(deck_path)
@@ -176,16 +200,60 @@ def test_new_writes_a_starter_that_passes_check(tmp_path, lang):
     assert any(1 in s.levels for s in deck.slides)
     text = deck_path.read_text(encoding="utf-8")
     assert text.count("<!-- ") >= 10 and "# " in text  # comments that say what to change
-    again = workshop("new", "Team trust: a start", "--lang", lang, cwd=tmp_path)
-    assert again.returncode == 1
+    again = run("new", "Team trust: a start", "--lang", lang)
+    assert again.exit_code == 1
     assert again.stderr.strip() == "Error: team-trust-a-start.md exists; choose another name"
 
 
-@pytest.mark.slow
-def test_new_with_an_output_path(tmp_path):
+def test_new_with_an_output_path(run, tmp_path):
     out = tmp_path / "talks" / "mine.md"
-    result = workshop("new", "# Odd title", "-o", out)
-    assert result.returncode == 0, result.stderr
+    result = run("new", "# Odd title", "-o", out)
+    assert result.exit_code == 0, result.output
     assert load_deck(out).title == "# Odd title"
     assert load_deck(out).slides[0].title == "# Odd title"
     assert (tmp_path / "talks" / "mine-picture.svg").exists()
+    (tmp_path / "talks" / "mine.md").unlink()
+    assert run("new", "Again", "-o", out).exit_code == 1  # the picture is there: nothing written
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_convert_and_new_as_typed(tmp_path):
+    made = workshop("new", "Team trust", "--lang", "zh", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    converted = workshop("convert", "team-trust.md", "-o", "team-trust.yaml", cwd=tmp_path)
+    assert converted.returncode == 0, converted.stderr
+    assert load_deck(tmp_path / "team-trust.yaml") == load_deck(tmp_path / "team-trust.md")
+
+
+def test_kind_is_written_only_where_it_cannot_be_inferred():
+    tree = {"title": "T", "slides": [
+        {"kind": "section", "title": "A section first"},
+        {"kind": "title", "title": "A title later"},
+        {"kind": "text", "title": "Text", "text": "x"},
+        {"kind": "poll", "poll": {"id": "p", "type": "open", "question": "Q"}}]}
+    md = to_markdown(tree)
+    assert md.count("kind:") == 2
+    assert "<!-- kind: section -->\n# A section first" in md
+    assert "<!-- kind: title -->\n# A title later" in md
+    assert [s["kind"] for s in markdown_tree(md)["slides"]] == ["section", "title", "text",
+                                                                "poll"]
+    shipped = (DECKS / "leaders-role.md").read_text(encoding="utf-8")
+    assert "kind:" not in shipped  # every slide of the talk says its kind by its shape
+
+
+@pytest.mark.parametrize("image", [
+    {"src": "pictures/a.svg", "alt": "A plain picture"},
+    {"src": "pictures/a.svg", "alt": "Shown on phones", "phone": True},
+    {"src": "my pictures/a (1).png", "alt": "A [bracketed] alt \\ with a backslash"},
+    {"src": "pictures/a.svg", "alt": "**bold** alt", "phone": False},
+])
+def test_images_round_trip(image):
+    tree = {"title": "T", "slides": [
+        {"kind": "image", "title": "Pictures", "images": [image, {"src": "b.jpg", "alt": "b"}]},
+        {"kind": "scenario", "title": "S", "story": "A story.", "images": [image],
+         "poll": {"id": "p", "type": "open", "question": "Q"}, "tips": ["tip"]}]}
+    md = to_markdown(tree)
+    assert _same(markdown_tree(md), tree)
+    if image.get("phone") is not False:  # an explicit `phone: false` goes in the header
+        assert "images:" not in md

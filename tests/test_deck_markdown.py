@@ -397,6 +397,7 @@ def test_inferred_kinds_need_no_header(folder):
     "```", "<!-- not a comment -->", "Notes: not the notes", "— not an attribution",
     "![not](an image.png)", "[not]: a link definition", "    indented", "\\# a backslash",
     "\\\\# two backslashes", "***", "+ plus", "2) two",
+    "\\" * 5000 + "# many backslashes",
 ])
 def test_escape_round_trips_each_misreadable_line(line):
     assert escape(line).startswith("\\")

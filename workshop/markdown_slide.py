@@ -26,7 +26,8 @@ _TRIGGER = re.compile(r"""^(?:
 
 def needs_escape(line: str) -> bool:
     """Tell whether a line of text would be misread as Markdown structure."""
-    return bool(_TRIGGER.match(line)) or (line.startswith("\\") and needs_escape(line[1:]))
+    # backslashes before such a line are escaped too, so that unescape takes away only ours
+    return bool(_TRIGGER.match(line.lstrip("\\")))
 
 
 def escape(text: str) -> str:
@@ -216,7 +217,8 @@ class SlideParts:
             if kid.type == "softbreak":
                 at += 1
             elif kid.type == "image":
-                image = yaml_lines.LineDict(src=kid.attrs.get("src", ""), alt=kid.content)
+                alt = re.sub(r"\\([\[\]\\])", r"\1", kid.content)  # what the writer escapes
+                image = yaml_lines.LineDict(src=kid.attrs.get("src", ""), alt=alt)
                 image.line, image.lines = at, {"src": at, "alt": at}
                 title = kid.attrs.get("title")
                 if title == "phone":
