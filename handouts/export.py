@@ -11,7 +11,7 @@ from workshop.polltypes import describe_answer
 from .text import csv_cell, fix_surrogates
 
 COLUMNS = ("session", "poll_id", "question", "participant", "answer", "first_answered_at",
-           "last_answered_at")
+           "last_answered_at", "status")
 
 
 def iso(ts: float | None) -> str:
@@ -32,7 +32,8 @@ def rows(deck, results) -> list[dict]:
             "question": poll.question if poll else "",
             "participant": results.pseudonym(answer.participant_id),
             "answer": describe_answer(poll, answer.value),
-            "first_answered_at": iso(answer.first_at), "last_answered_at": iso(answer.last_at)})
+            "first_answered_at": iso(answer.first_at), "last_answered_at": iso(answer.last_at),
+            "status": answer.status})  # shown, held (never approved) or hidden: the raw record keeps all
     return out
 
 

@@ -27,7 +27,7 @@ class SessionResults:
     tallies: dict[str, dict] = field(default_factory=dict)  # poll id -> snapshot(revealed=True)
     answered: dict[str, int] = field(default_factory=dict)  # poll id -> people who answered
     response_rate: dict[str, float] = field(default_factory=dict)  # answered / joined
-    hidden: dict[str, int] = field(default_factory=dict)  # poll id -> hidden open answers
+    hidden: dict[str, int] = field(default_factory=dict)  # poll id -> open answers left out (hidden or held)
     open_answers: dict[str, list[OpenAnswer]] = field(default_factory=dict)  # visible only
     statistics: dict[str, dict] = field(default_factory=dict)  # poll id -> its type's figures
     values: dict[str, dict[int, object]] = field(default_factory=dict)  # poll -> participant -> value
@@ -84,8 +84,8 @@ def load_results(store: Store, deck: Deck, session_id: str) -> SessionResults:
         tally.add(answer.participant_id, value)
         results.values[poll.id][answer.participant_id] = value
         if polltypes.get(poll.type).free_text:
-            if answer.hidden:
-                tally.hide(answer.participant_id, True)
+            if answer.status != "shown":  # hidden, or held and never approved: left out
+                tally.set_status(answer.participant_id, answer.status, answer.reason)
                 results.hidden[poll.id] += 1
             else:
                 results.open_answers[poll.id].append(OpenAnswer(

@@ -1,7 +1,9 @@
 """Vendor the pinned front-end assets from the npm registry into server/static/vendor/.
 
-Run it only to change a pinned version (edit scripts/vendor.json first); the vendored files
-are checked in, so a fresh machine needs neither npm nor the internet.
+The manifest's `data_packages` are data files vendored the same way into the folder each
+names (`into`, e.g. the word filter's lists in workshop/wordlists/), each folder with its own
+SHA256SUMS and README.md. Run it only to change a pinned version (edit scripts/vendor.json
+first); the vendored files are checked in, so a fresh machine needs neither npm nor the internet.
 
     python scripts/vendor.py           # download with `npm pack`, verify, copy
     python scripts/vendor.py --check   # offline: the files on disk match SHA256SUMS
@@ -33,8 +35,16 @@ class VendorError(Exception):
 
 
 def load_manifest(path: Path = MANIFEST) -> list[dict]:
-    """Return the pinned packages of the manifest."""
+    """Return the pinned front-end packages of the manifest."""
     return json.loads(path.read_text(encoding="utf-8"))["packages"]
+
+
+def load_data_packages(path: Path = MANIFEST) -> dict[Path, list[dict]]:
+    """Return the pinned data packages of the manifest by the folder each is vendored into."""
+    by_folder: dict[Path, list[dict]] = {}
+    for pkg in json.loads(path.read_text(encoding="utf-8")).get("data_packages", []):
+        by_folder.setdefault(ROOT / pkg["into"], []).append(pkg)
+    return by_folder
 
 
 def sri_sha512(data: bytes) -> str:
@@ -106,11 +116,12 @@ def vendor(packages: list[dict], dest: Path = VENDOR) -> dict[str, str]:
     return written
 
 
-def write_notice(packages: list[dict], sums: dict[str, str], dest: Path = VENDOR) -> None:
+def write_notice(packages: list[dict], sums: dict[str, str], dest: Path = VENDOR,
+                 title: str = "Vendored front-end assets") -> None:
     """Write SHA256SUMS and a README that names each package, version and licence."""
     (dest / "SHA256SUMS").write_text(
         "".join(f"{digest}  {rel}\n" for rel, digest in sorted(sums.items())), encoding="utf-8")
-    lines = ["# Vendored front-end assets", "",
+    lines = [f"# {title}", "",
              "Written by `scripts/vendor.py` from the pins in `scripts/vendor.json`; do not edit",
              "by hand. Each package's own licence text sits beside its files.", "",
              "| package | version | licence | files |", "| --- | --- | --- | --- |"]
@@ -141,18 +152,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="verify the files on disk, offline")
     args = parser.parse_args(argv)
+    data = load_data_packages()
     if args.check:
-        problems = check()
+        problems = check() + [f"{folder.relative_to(ROOT).as_posix()}/{problem}"
+                              for folder in data for problem in check(folder)]
         for problem in problems:
             print(problem, file=sys.stderr)
         return 1 if problems else 0
     packages = load_manifest()
     try:
         sums = vendor(packages)
+        data_sums = {folder: vendor(pkgs, folder) for folder, pkgs in data.items()}
     except VendorError as exc:
         print(f"vendor: {exc}", file=sys.stderr)
         return 1
     write_notice(packages, sums)
+    for folder, pkgs in data.items():
+        write_notice(pkgs, data_sums[folder], folder, title="Vendored data files")
     return 0
 
 

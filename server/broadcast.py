@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 
+from workshop import polltypes
 from workshop.session import Change
 
 from .extensions import socketio
@@ -118,6 +119,9 @@ class Broadcaster:
             if tallies or people:
                 self.busy_at = now
                 socketio.emit("tally", room.tally_message(tallies), to=facilitators(room))
+            if any(poll_id in room.deck.polls and polltypes.get(room.deck.polls[poll_id].type).free_text
+                   for poll_id in tallies):
+                socketio.emit("queue", room.queue_message(), to=facilitators(room))
             results = room.phone_results() if results_due else None
             if results and room.connected > SLICE_AT_ONCE:  # spread out, without holding up tallies
                 socketio.start_background_task(self.to_phones, room, "results", results)

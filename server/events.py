@@ -96,6 +96,7 @@ def connect_facilitator(auth: dict) -> None:
     join_room(facilitators(room))
     socketio.emit("facilitator_state", room.facilitator_state(lv.rooms.join_url(room)), to=request.sid)
     socketio.emit("tally", room.tally_message(room.deck.polls), to=request.sid)
+    socketio.emit("queue", room.queue_message(), to=request.sid)
 
 
 @socketio.on("disconnect")
@@ -162,7 +163,7 @@ def sync(data=None, *_):
             return error("rate_limited", "Slow down: too many messages at once.")
         return {"ok": True, "state": room.phone_state(), "answers": room.my_answers(client.participant_id)}
     return {"ok": True, "state": room.facilitator_state(live().rooms.join_url(room)),
-            "tallies": room.tally_message(room.deck.polls)["polls"]}
+            "tallies": room.tally_message(room.deck.polls)["polls"], "queue": room.queue_message()}
 
 
 @socketio.on("control")

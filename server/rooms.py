@@ -14,9 +14,12 @@ from workshop import ids, polltypes
 from workshop.deck import Deck, DeckError
 from workshop.deck_file import load_deck
 from workshop.polltypes import AnswerError, new_tally, normalize_answer
-from workshop.session import (NOTHING, PENDING, Change, ControlError, SessionState, apply,
-                              target_poll)
+from workshop.polltypes.open import HELD, HIDDEN, SHOWN, arrival
+from workshop.session import (ANSWER_ACTIONS, NOTHING, PENDING, Change, ControlError, SessionState,
+                              answer_target, apply)
 from workshop.store import JoinCodeTaken, RoomState, SessionRow, Store
+
+from .moderation import Moderation
 
 Listener = Callable[["Room", Change], None]
 
@@ -25,7 +28,7 @@ def _ignore(room: "Room", change: Change) -> None:
     """The listener of a room nobody shows (reports, tests)."""
 
 
-class Room:
+class Room(Moderation):
     """One live session: the store's truth plus in-memory tallies rebuilt from it."""
 
     def __init__(self, deck: Deck, row: SessionRow, store: Store, listener: Listener = _ignore):
@@ -41,6 +44,7 @@ class Room:
         self.state = SessionState(deck)
         self._load_state(store.state(row.id))
         if self.state_version == 0:  # a new session: its polls' first states are the deck's
+            self.state.moderate = deck.moderate
             self._save_state()
         self.rebuild()
 
@@ -62,7 +66,9 @@ class Room:
 
     def _load_state(self, stored: RoomState) -> None:
         state = SessionState(self.deck, slide=min(stored.slide, len(self.deck.slides) - 1),
-                             qr=stored.qr, takeaways=stored.takeaways)
+                             qr=stored.qr, takeaways=stored.takeaways, moderate=stored.moderate,
+                             spotlight=stored.spotlight if stored.spotlight
+                             and stored.spotlight[0] in self.deck.polls else None)
         for poll_id, (status, revealed) in stored.polls.items():
             if poll_id in state.polls:  # the deck may have lost a poll since
                 state.polls[poll_id].status = status
@@ -72,7 +78,8 @@ class Room:
     def _stored_state(self) -> RoomState:
         s = self.state
         return RoomState(version=self.state_version, slide=s.slide, qr=s.qr, takeaways=s.takeaways,
-                         polls={poll_id: (ps.status, ps.revealed) for poll_id, ps in s.polls.items()})
+                         polls={poll_id: (ps.status, ps.revealed) for poll_id, ps in s.polls.items()},
+                         moderate=s.moderate, spotlight=s.spotlight)
 
     def _save_state(self, reset_poll: str | None = None) -> None:
         stored = self._stored_state()
@@ -92,9 +99,10 @@ class Room:
                 if a.poll_id not in self.tallies:
                     continue  # the deck lost this poll since; the answer stays in the store
                 self.answers[a.poll_id][a.participant_id] = a.value
-                self.tallies[a.poll_id].add(a.participant_id, a.value)
-                if a.hidden:
-                    self.tallies[a.poll_id].hide(a.participant_id, True)
+                if polltypes.get(self.deck.polls[a.poll_id].type).free_text:
+                    self.tallies[a.poll_id].add(a.participant_id, a.value, a.status, a.reason)
+                else:
+                    self.tallies[a.poll_id].add(a.participant_id, a.value)
             self.uids = self.store.answer_uids(self.id)
             self.participants = self.store.participant_count(self.id)
 
@@ -151,7 +159,7 @@ class Room:
         with self.lock:
             stored = self.answers[poll_id].get(participant_id)
             if uid and (poll_id, participant_id, uid) in self.uids:
-                return {"ok": True, "poll": poll_id, "value": stored, "duplicate": True}
+                return self._reply(poll_id, participant_id, stored, duplicate=True)
             if not self.state.accepts(poll_id):
                 status = self.state.polls[poll_id].status
                 raise AnswerError("poll_not_open", "Voting has not started on this question yet."
@@ -163,28 +171,47 @@ class Room:
                 if uid:
                     self.store.remember_uid(self.id, poll_id, participant_id, uid)
                     self.uids.add((poll_id, participant_id, uid))
-                return {"ok": True, "poll": poll_id, "value": value, "duplicate": False}
-            self.store.save_answer(self.id, poll_id, participant_id, value, uid)
+                return self._reply(poll_id, participant_id, value)
+            free_text = polltypes.get(poll.type).free_text
+            status, reason = arrival(poll, value, self.state.moderate) if free_text else (SHOWN, "")
+            self.store.save_answer(self.id, poll_id, participant_id, value, uid, status, reason)
             if uid:
                 self.uids.add((poll_id, participant_id, uid))
             tally = self.tallies[poll_id]
             if stored is not None:
                 tally.remove(participant_id, stored)
-            tally.add(participant_id, value)
+            if free_text:
+                tally.add(participant_id, value, status, reason)
+            else:
+                tally.add(participant_id, value)
             self.answers[poll_id][participant_id] = value
             self.results_version += 1
-        self._tell(Change(tallies=frozenset((poll_id,))))
-        return {"ok": True, "poll": poll_id, "value": value, "duplicate": False}
+            change = Change(tallies=frozenset((poll_id,)))
+            if self.state.spotlight == (poll_id, participant_id):  # the wall showed the old words
+                change |= self._end_spotlight()
+        self._tell(change)
+        return self._reply(poll_id, participant_id, value)
+
+    def _reply(self, poll_id: str, participant_id: int, value, duplicate: bool = False) -> dict:
+        """The ack of an answer: with `held` (why it waits) while it waits for approval."""
+        reply = {"ok": True, "poll": poll_id, "value": value, "duplicate": duplicate}
+        tally = self.tallies[poll_id]
+        status = getattr(tally, "status", {}).get(participant_id)
+        if status == HELD:
+            reply["held"] = tally.reasons[participant_id]
+        return reply
 
     # ----- facilitator -----
 
     def control(self, action: str, args: dict) -> Change:
         """Apply a facilitator action, commit it, and return (and tell) what changed."""
         with self.lock:
-            if action == "hide_answer":
+            if action in ANSWER_ACTIONS:
                 apply(self.state, action, args)  # checks the arguments, changes nothing
-                change = self._hide_answer(target_poll(self.state, args), args["participant"],
-                                           args.get("hidden", True))
+                change = self._moderate(action, *answer_target(self.state, args), args)
+            elif action == "approve_all":
+                apply(self.state, action, args)
+                change = self._approve_all(args.get("poll"))
             else:
                 change = apply(self.state, action, args)
                 if change.state:
@@ -203,16 +230,6 @@ class Room:
             self.answers[poll_id] = {}
         self.results_version += 1
 
-    def _hide_answer(self, poll_id: str, participant_id: int, hidden: bool) -> Change:
-        tally = self.tallies[poll_id]
-        if participant_id not in self.answers[poll_id]:
-            raise ControlError("unknown_participant", "That participant has not answered this question.")
-        if tally.hide(participant_id, hidden):  # apply() let only free-text polls through
-            self.store.hide_answer(self.id, poll_id, participant_id, hidden)
-            self.results_version += 1
-            return Change(tallies=frozenset((poll_id,)))
-        return NOTHING
-
     def open_answers(self, poll_id) -> list[dict]:
         poll = self.deck.polls.get(poll_id) if isinstance(poll_id, str) else None
         if poll is None or not polltypes.get(poll.type).free_text:
@@ -221,7 +238,9 @@ class Room:
         with self.lock:
             tally = self.tallies[poll_id]
             return [{"participant": person, "pseudonym": names.get(person, ""), "text": text,
-                     "hidden": person in tally.hidden} for person, text in reversed(tally.texts.items())]
+                     "hidden": tally.status[person] == HIDDEN, "status": tally.status[person],
+                     "reason": tally.reasons[person]}
+                    for person, text in reversed(tally.texts.items())]
 
     # ----- what clients see -----
 
@@ -253,7 +272,8 @@ class Room:
             return {"session": {"id": self.id, "code": self.row.join_code, "join_url": join_url,
                                 "title": self.deck.title, "created_at": self.row.created_at},
                     "slide": self.state.slide, "qr": self.state.qr, "takeaways": self.state.takeaways,
-                    "version": self.state_version,
+                    "version": self.state_version, "moderate": self.state.moderate,
+                    "spotlight": self.spotlight(),
                     "polls": {poll_id: ps.as_dict() for poll_id, ps in self.state.polls.items()},
                     "participants": self.participants, "connected": self._connected}
 

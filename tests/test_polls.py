@@ -181,7 +181,7 @@ def test_empty_tallies_have_empty_snapshots():
     rank = new_tally(RANKING).snapshot(True)
     assert rank["average_rank"] == [None, None, None] and rank["order"] == [0, 1, 2]
     assert new_tally(OPEN).snapshot(True) == {"poll": "open", "type": "open", "answered": 0,
-                                              "terms": [], "latest": [], "hidden": 0}
+                                              "terms": [], "latest": [], "hidden": 0, "held": 0}
 
 
 def test_choice_tally_counts_and_percents():
@@ -277,7 +277,7 @@ def test_open_tally_removing_a_hidden_answer_forgets_it_was_hidden():
     t.hide(1, True)
     t.remove(1, "rude words")
     snap = t.snapshot(True)
-    assert snap == {"poll": "open", "type": "open", "answered": 0, "terms": [], "latest": [], "hidden": 0}
+    assert snap == {"poll": "open", "type": "open", "answered": 0, "terms": [], "latest": [], "hidden": 0, "held": 0}
     t.add(1, "better words")
     assert t.snapshot(True)["latest"] == [{"participant": 1, "text": "better words"}]
 

@@ -53,7 +53,8 @@ def valid_value(poll):
     if poll.type == "ranking":
         return st.permutations(list(range(len(poll.options))))
     return st.sampled_from(["trust the team", "listen first", "领导 信任 倾听", "<script>alert(1)</script>",
-                            "lone \ud800 surrogate", "  padded  ", "trust", "listen and trust"])
+                            "lone \ud800 surrogate", "  padded  ", "trust", "listen and trust",
+                            "this plan is shit"])  # the word filter holds it
 
 
 ANY_VALUE = st.one_of(
@@ -135,6 +136,8 @@ class RoomMachine(RuleBasedStateMachine):
             got = self.room.answer(pid, poll_id, value, uid)
         except AnswerError as exc:
             got = exc.code
+        if isinstance(got, dict):  # whether it waits for approval: the recount invariant checks the queue
+            got.pop("held", None)
         assert got == want, (poll_id, value, uid)
 
     @precondition(lambda self: self.people)
@@ -188,6 +191,15 @@ class RoomMachine(RuleBasedStateMachine):
         participant = data.draw(st.one_of(st.sampled_from(sorted(self.people.values()) or [1]), st.integers(-1, 99)))
         self.control("hide_answer", poll="words", participant=participant, hidden=hidden)
 
+    @rule(data=st.data(), action=st.sampled_from(["approve", "spotlight", "hide_answer"]))
+    def moderate_answer(self, data, action):
+        participant = data.draw(st.one_of(st.sampled_from(sorted(self.people.values()) or [1]), st.integers(-1, 99)))
+        self.control(action, poll="words", participant=participant)
+
+    @rule(action=st.sampled_from(["moderate", "approve_all", "spotlight_off"]), flag=st.booleans())
+    def moderation(self, action, flag):
+        self.control(action, **({"on": flag} if action == "moderate" else {}))
+
     @rule()
     def restart(self):
         """Carry on with a room rebuilt from the store, as `workshop serve --resume` does."""
@@ -209,6 +221,8 @@ class RoomMachine(RuleBasedStateMachine):
             assert live.tallies[poll_id].snapshot(True) == fresh.tallies[poll_id].snapshot(True), poll_id
         assert (live.state.slide, live.state.qr, live.state.takeaways) == \
                (fresh.state.slide, fresh.state.qr, fresh.state.takeaways)
+        assert (live.state.moderate, live.spotlight(), live.queue()) == \
+               (fresh.state.moderate, fresh.spotlight(), fresh.queue())
         assert {p: s.as_dict() for p, s in live.state.polls.items()} == \
                {p: s.as_dict() for p, s in fresh.state.polls.items()}
         assert live.answers == fresh.answers and live.uids == fresh.uids

@@ -8,7 +8,10 @@ from .deck import Deck, Poll
 
 PENDING, OPEN, CLOSED = "pending", "open", "closed"
 ACTIONS = ("next", "prev", "goto", "open", "close", "toggle_voting", "reveal", "hide",
-           "toggle_results", "reset", "hide_answer", "qr", "takeaways")
+           "toggle_results", "reset", "hide_answer", "qr", "takeaways",
+           "moderate", "approve", "approve_all", "spotlight", "spotlight_off")
+# actions on one answer: only checked here, done by the room (the answers are the room's)
+ANSWER_ACTIONS = ("hide_answer", "approve", "spotlight")
 
 
 class ControlError(ValueError):
@@ -32,6 +35,8 @@ class Change:
     reset: frozenset[str] = frozenset()  # polls whose answers were all deleted
     tallies: frozenset[str] = frozenset()  # polls whose counts changed
     people: bool = False  # how many joined or are connected changed
+    moderation: bool = False  # the session's moderation switch was turned on or off
+    spotlight: bool = False  # an answer was put in the spotlight, or the spotlight ended
 
     def __or__(self, other: "Change") -> "Change":
         return Change(**{f.name: getattr(self, f.name) | getattr(other, f.name) for f in fields(self)})
@@ -42,7 +47,8 @@ class Change:
     @property
     def state(self) -> bool:
         """Whether the room's authoritative state (slide, flags, poll states) changed."""
-        return bool(self.slide or self.qr or self.takeaways or self.polls or self.reset)
+        return bool(self.slide or self.qr or self.takeaways or self.polls or self.reset
+                    or self.moderation or self.spotlight)
 
 
 NOTHING = Change()
@@ -83,6 +89,8 @@ class SessionState:
     polls: dict[str, PollState] = field(default_factory=dict)
     qr: bool = False
     takeaways: bool = False
+    moderate: bool = False  # open answers wait for approval before the wall (the console's switch)
+    spotlight: tuple[str, int] | None = None  # (poll id, participant id) of the answer shown large
 
     def __post_init__(self):
         for poll_id, poll in self.deck.polls.items():
@@ -109,10 +117,49 @@ def target_poll(state: SessionState, args: dict) -> str:
     return poll_id
 
 
+def answer_target(state: SessionState, args: dict) -> tuple[str, int]:
+    """Return the (poll, participant) of an action on one free-text answer, checked."""
+    poll_id = target_poll(state, args)
+    if not polltypes.get(state.deck.polls[poll_id].type).free_text:
+        raise ControlError("not_open_text", "Only open-text answers can be moderated.")
+    participant = args.get("participant")
+    if not isinstance(participant, int) or isinstance(participant, bool):
+        raise ControlError("bad_value", "Name the answer with 'participant', a number.")
+    return poll_id, participant
+
+
+def _spotlight_off(state: SessionState, poll_id: str | None = None) -> bool:
+    """End the spotlight (only if it shows an answer of poll_id, when given); return whether it did."""
+    if state.spotlight is None or (poll_id is not None and state.spotlight[0] != poll_id):
+        return False
+    state.spotlight = None
+    return True
+
+
 def apply(state: SessionState, action: str, args: dict) -> Change:
     """Apply a facilitator action in place and return what changed; raise ControlError for an
-    impossible one. `hide_answer` is only checked here: the answers are the room's, not the state's."""
+    impossible one. The actions on one answer (ANSWER_ACTIONS) and `approve_all` are only
+    checked here: the answers are the room's, not the state's."""
     deck = state.deck
+    if action == "moderate":
+        on = args.get("on", not state.moderate)
+        if not isinstance(on, bool):
+            raise ControlError("bad_value", "'on' must be true or false.")
+        if on == state.moderate:
+            return NOTHING
+        state.moderate = on
+        return Change(moderation=True)
+    if action == "spotlight_off":
+        return Change(spotlight=True) if _spotlight_off(state) else NOTHING
+    if action in ANSWER_ACTIONS:
+        answer_target(state, args)
+        if not isinstance(args.get("hidden", True), bool):
+            raise ControlError("bad_value", "'hidden' must be true or false.")
+        return NOTHING
+    if action == "approve_all":
+        if args.get("poll") is not None:
+            target_poll(state, args)
+        return NOTHING
     if action in ("next", "prev", "goto"):
         target = {"next": state.slide + 1, "prev": state.slide - 1}.get(action)
         if action == "goto":
@@ -131,11 +178,12 @@ def apply(state: SessionState, action: str, args: dict) -> Change:
             state.polls[left.id].status = CLOSED  # the room has moved past this question
             moved.add(left.id)
         state.slide = target
+        spotlit = _spotlight_off(state)  # the spotlight belongs to the slide it was shown on
         poll = state.current_poll
         if poll and state.polls[poll.id].status == PENDING:
             state.polls[poll.id].status = OPEN  # arriving at a question opens it, as in the room
             moved.add(poll.id)
-        return Change(slide=True, polls=frozenset(moved))
+        return Change(slide=True, polls=frozenset(moved), spotlight=spotlit)
     if action == "qr":
         show = args.get("show", not state.qr)
         if not isinstance(show, bool):
@@ -170,14 +218,6 @@ def apply(state: SessionState, action: str, args: dict) -> Change:
         current = state.current_poll
         ps.status = OPEN if current and current.id == poll_id else PENDING  # as if just arrived
         ps.revealed = default_revealed(deck, deck.polls[poll_id])
-        return Change(polls=frozenset({poll_id}), reset=frozenset({poll_id}), tallies=frozenset({poll_id}))
-    elif action == "hide_answer":
-        if not polltypes.get(deck.polls[poll_id].type).free_text:
-            raise ControlError("not_open_text", "Only open-text answers can be hidden.")
-        participant = args.get("participant")
-        if not isinstance(participant, int) or isinstance(participant, bool):
-            raise ControlError("bad_value", "hide_answer needs 'participant', a number.")
-        if not isinstance(args.get("hidden", True), bool):
-            raise ControlError("bad_value", "'hidden' must be true or false.")
-        return NOTHING
+        return Change(polls=frozenset({poll_id}), reset=frozenset({poll_id}), tallies=frozenset({poll_id}),
+                      spotlight=_spotlight_off(state, poll_id))
     return Change(polls=frozenset({poll_id}))

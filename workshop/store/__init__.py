@@ -8,16 +8,18 @@ provides the methods of `Store` below with these guarantees:
   the server acknowledges an answer only after `save_answer` returned, so an acknowledged
   answer survives `kill -9` of the server.
 - **One answer per participant per poll.** `save_answer` replaces the participant's answer to
-  that poll (keeping when it was first given, clearing `hidden`) atomically; two writers never
-  leave two rows.
+  that poll (keeping when it was first given, setting its moderation `status` to the one given:
+  `shown`, or `held` for approval) atomically; two writers never leave two rows.
+- **An answer's moderation status is stored** (`shown`, `held` with the reason it waits,
+  `hidden`), so a restarted room has the same queue.
 - **Resends are recognised by uid.** Each answer carries the `uid` the phone chose for it (a
   retry after a reconnect sends the same uid). The store keeps, in the same transaction as the
   answer, every uid a participant's answer to a poll was ever given under (`answer_uids`), not
   only the last, and keeps them through a reset: a room rebuilt from the store still knows
   that a resend of an answer since replaced is stale, and changes nothing.
 - **The room's state is versioned.** The authoritative state that is not an answer (current
-  slide, QR and takeaway flags, each poll's status and reveal) is one `RoomState` with a
-  version. `save_state` and `reset_poll` write a whole state in one transaction, only if the
+  slide, QR and takeaway flags, the moderation switch, the spotlit answer, each poll's status
+  and reveal) is one `RoomState` with a version. `save_state` and `reset_poll` write a whole state in one transaction, only if the
   stored version is still the one the writer read (compare-and-set), and return it with the
   next version; a writer that lost the race gets `StaleState` and must re-read. So a second
   process can follow a room by its version.
@@ -63,6 +65,8 @@ class RoomState:
     qr: bool = False
     takeaways: bool = False
     polls: Mapping[str, tuple[str, bool]] = field(default_factory=dict)  # id -> (status, revealed)
+    moderate: bool = False  # the session's moderation switch
+    spotlight: tuple[str, int] | None = None  # (poll id, participant id) shown large
 
     def but(self, **changes) -> RoomState:
         """Return a copy with some fields changed (the version stays: the store moves it)."""
@@ -89,6 +93,8 @@ class Answer:
     first_at: float
     last_at: float
     hidden: bool
+    status: str = "shown"  # moderation: shown, held (waits for approval) or hidden
+    reason: str = ""  # why a held answer waits: moderation or filtered
 
 
 class Store(Protocol):
@@ -126,8 +132,9 @@ class Store(Protocol):
 
     # answers
     def save_answer(self, session_id: str, poll_id: str, participant_id: int, value,
-                    uid: str = "") -> None:
-        """Insert or replace a participant's answer to a poll; committed on return."""
+                    uid: str = "", status: str = "shown", reason: str = "") -> None:
+        """Insert or replace a participant's answer to a poll, with its moderation status;
+        committed on return."""
     def remember_uid(self, session_id: str, poll_id: str, participant_id: int, uid: str) -> None:
         """Add a uid to those an unchanged answer was given under; committed on return."""
     def answer_uids(self, session_id: str) -> set[tuple[str, int, str]]:
@@ -136,6 +143,9 @@ class Store(Protocol):
                 participant_id: int | None = None) -> list[Answer]:
         """Stored answers, oldest first answer first."""
     def hide_answer(self, session_id: str, poll_id: str, participant_id: int, hidden: bool) -> None: ...
+    def set_answer_status(self, session_id: str, poll_id: str, participant_id: int, status: str,
+                          reason: str = "") -> None:
+        """Set an answer's moderation status (shown, held, hidden); committed on return."""
 
     # the connection
     def snapshot(self) -> AbstractContextManager:

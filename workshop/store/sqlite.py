@@ -23,7 +23,10 @@ CREATE TABLE IF NOT EXISTS sessions (
     current_slide INTEGER NOT NULL DEFAULT 0,
     qr INTEGER NOT NULL DEFAULT 0,
     takeaways INTEGER NOT NULL DEFAULT 0,
-    state_version INTEGER NOT NULL DEFAULT 0
+    state_version INTEGER NOT NULL DEFAULT 0,
+    moderate INTEGER NOT NULL DEFAULT 0,
+    spotlight_poll TEXT,
+    spotlight_participant INTEGER
 );
 CREATE TABLE IF NOT EXISTS poll_states (
     session_id TEXT NOT NULL REFERENCES sessions(id),
@@ -50,6 +53,8 @@ CREATE TABLE IF NOT EXISTS answers (
     first_at REAL NOT NULL,
     last_at REAL NOT NULL,
     hidden INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'shown',
+    reason TEXT NOT NULL DEFAULT '',
     UNIQUE (session_id, poll_id, participant_id)
 );
 CREATE TABLE IF NOT EXISTS answer_uids (
@@ -62,6 +67,8 @@ CREATE TABLE IF NOT EXISTS answer_uids (
 """
 
 SESSION_COLUMNS = "id, deck_path, deck_title, join_code, facilitator_key, created_at, ended_at"
+ANSWER_COLUMNS = ("session_id, poll_id, participant_id, value, uid, first_at, last_at, hidden, "
+                  "status, reason")
 
 
 class SQLiteStore:
@@ -95,6 +102,21 @@ class SQLiteStore:
             self.db.execute("INSERT OR IGNORE INTO answer_uids (session_id, poll_id, participant_id, uid) "
                             "SELECT session_id, poll_id, participant_id, uid FROM answers WHERE uid != ''")
             self.db.execute("PRAGMA user_version = 2")
+        if version < 3:  # moderation: each answer's status, the switch and the spotlight
+            self._add_columns("sessions", {"moderate": "INTEGER NOT NULL DEFAULT 0",
+                                           "spotlight_poll": "TEXT",
+                                           "spotlight_participant": "INTEGER"})
+            self._add_columns("answers", {"status": "TEXT NOT NULL DEFAULT 'shown'",
+                                          "reason": "TEXT NOT NULL DEFAULT ''"})
+            self.db.execute("UPDATE answers SET status = 'hidden' WHERE hidden = 1")
+            self.db.execute("PRAGMA user_version = 3")
+
+    def _add_columns(self, table: str, columns: dict[str, str]) -> None:
+        """Add the columns a table made by an earlier version lacks."""
+        have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+        for name, decl in columns.items():
+            if name not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
 
     def close(self) -> None:
         with self._lock:
@@ -185,14 +207,17 @@ class SQLiteStore:
 
     def state(self, session_id) -> RoomState:
         with self._lock:
-            row = self.db.execute("SELECT state_version, current_slide, qr, takeaways FROM sessions "
+            row = self.db.execute("SELECT state_version, current_slide, qr, takeaways, moderate, "
+                                  "spotlight_poll, spotlight_participant FROM sessions "
                                   "WHERE id = ?", (session_id,)).fetchone()
             if row is None:
                 raise KeyError(session_id)
             polls = self.db.execute("SELECT poll_id, status, revealed FROM poll_states "
                                     "WHERE session_id = ? ORDER BY rowid", (session_id,)).fetchall()
         return RoomState(version=row[0], slide=row[1], qr=bool(row[2]), takeaways=bool(row[3]),
-                         polls={p: (status, bool(revealed)) for p, status, revealed in polls})
+                         polls={p: (status, bool(revealed)) for p, status, revealed in polls},
+                         moderate=bool(row[4]),
+                         spotlight=(row[5], row[6]) if row[5] is not None else None)
 
     def save_state(self, session_id, state: RoomState) -> RoomState:
         return self._save_state(session_id, state, [])
@@ -208,8 +233,10 @@ class SQLiteStore:
             try:
                 moved = self.db.execute(
                     "UPDATE sessions SET state_version = state_version + 1, current_slide = ?, qr = ?, "
-                    "takeaways = ? WHERE id = ? AND state_version = ?",
-                    (state.slide, int(state.qr), int(state.takeaways), session_id, state.version))
+                    "takeaways = ?, moderate = ?, spotlight_poll = ?, spotlight_participant = ? "
+                    "WHERE id = ? AND state_version = ?",
+                    (state.slide, int(state.qr), int(state.takeaways), int(state.moderate),
+                     *(state.spotlight or (None, None)), session_id, state.version))
                 if moved.rowcount != 1:
                     raise StaleState(f"session {session_id} is no longer at version {state.version}")
                 for sql, params in before:
@@ -250,16 +277,18 @@ class SQLiteStore:
 
     # ----- answers -----
 
-    def save_answer(self, session_id, poll_id, participant_id, value, uid="") -> None:
-        """Insert or replace a participant's answer to a poll, and remember its uid among the
-        ones this answer was given under; committed on return."""
+    def save_answer(self, session_id, poll_id, participant_id, value, uid="", status="shown",
+                    reason="") -> None:
+        """Insert or replace a participant's answer to a poll with its moderation status, and
+        remember its uid among the ones this answer was given under; committed on return."""
         now = self.clock()
         statements = [("INSERT INTO answers (session_id, poll_id, participant_id, value, uid, first_at, "
-                       "last_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                       "last_at, hidden, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                        "ON CONFLICT (session_id, poll_id, participant_id) DO UPDATE SET "
-                       "value = excluded.value, uid = excluded.uid, last_at = excluded.last_at, hidden = 0",
-                       (session_id, poll_id, participant_id,
-                        json.dumps(value, ensure_ascii=False), uid, now, now))]
+                       "value = excluded.value, uid = excluded.uid, last_at = excluded.last_at, "
+                       "hidden = excluded.hidden, status = excluded.status, reason = excluded.reason",
+                       (session_id, poll_id, participant_id, json.dumps(value, ensure_ascii=False),
+                        uid, now, now, int(status == "hidden"), status, reason))]
         if uid:
             statements.append(("INSERT OR IGNORE INTO answer_uids (session_id, poll_id, participant_id, uid) "
                                "VALUES (?, ?, ?, ?)", (session_id, poll_id, participant_id, uid)))
@@ -276,17 +305,23 @@ class SQLiteStore:
                                (session_id,)))
 
     def answers(self, session_id, poll_id=None, participant_id=None) -> list[Answer]:
-        sql, params = "SELECT * FROM answers WHERE session_id = ?", [session_id]
+        sql, params = f"SELECT {ANSWER_COLUMNS} FROM answers WHERE session_id = ?", [session_id]
         if poll_id is not None:
             sql, params = sql + " AND poll_id = ?", params + [poll_id]
         if participant_id is not None:
             sql, params = sql + " AND participant_id = ?", params + [participant_id]
         rows = self._query(sql + " ORDER BY first_at, rowid", params)
-        return [Answer(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], bool(r[7])) for r in rows]
+        return [Answer(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], bool(r[7]), r[8], r[9])
+                for r in rows]
 
     def hide_answer(self, session_id, poll_id, participant_id, hidden: bool) -> None:
-        self._tx([("UPDATE answers SET hidden = ? WHERE session_id = ? AND poll_id = ? "
-                   "AND participant_id = ?", (int(hidden), session_id, poll_id, participant_id))])
+        self.set_answer_status(session_id, poll_id, participant_id, "hidden" if hidden else "shown")
+
+    def set_answer_status(self, session_id, poll_id, participant_id, status, reason="") -> None:
+        """Set an answer's moderation status (`hidden` stays its mirror for older readers)."""
+        self._tx([("UPDATE answers SET status = ?, reason = ?, hidden = ? WHERE session_id = ? "
+                   "AND poll_id = ? AND participant_id = ?",
+                   (status, reason, int(status == "hidden"), session_id, poll_id, participant_id))])
 
     def integrity_check(self) -> str:
         return self._query("PRAGMA integrity_check")[0][0]

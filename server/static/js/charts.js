@@ -1,5 +1,6 @@
 // Result charts drawn with plain HTML (no chart library): bars for choice and ranking,
-// a histogram with mean and median for scale, a word cloud and the latest answers for open.
+// a histogram with mean and median for scale, a word cloud and the latest answers for open
+// (on a slide, `wall: true`: whole answers on cards, a page at a time at a fixed pace).
 // Every text from a participant or a deck goes in through textContent (el()).
 import { el } from "./common.js";
 
@@ -8,7 +9,8 @@ const EMPTY = { answered: 0 };
 /**
  * Draw or update the results of one poll inside box.
  * opts: t (translator), mine (this phone's answer, optional), latest (how many open
- * answers to list), cloudMax/cloudMin (em sizes of the word cloud).
+ * answers to list), cloudMax/cloudMin (em sizes of the word cloud), wall (open answers as
+ * whole cards paged every WALL_PAGE_MS, for the projector's slide).
  */
 export function renderResults(box, poll, results, opts) {
   const res = results && results.poll === poll.id ? results : EMPTY;
@@ -82,14 +84,17 @@ const BUILD = {
         el("span", { text: poll.left ? `${poll.min} · ${poll.left}` : "" }),
         el("span", { text: poll.right ? `${poll.right} · ${poll.max}` : "" }))));
   },
-  open(box, poll, { t }) {
+  open(box, poll, { t, wall }) {
     box.append(
       el("div", { className: "open-chart__cloud" },
         el("ul", { className: "cloud", attrs: { role: "list", "aria-label": t("chart.terms") } }),
         el("p", { className: "chart__empty", text: t("chart.no_answers") })),
-      el("div", { className: "open-chart__latest" },
-        el("h3", { className: "open-chart__title", text: t("chart.latest") }),
-        el("ul", { className: "answers", attrs: { role: "list" }, dataset: { testid: "open-latest" } })));
+      el("div", { className: `open-chart__latest${wall ? " wall" : ""}` },
+        el("h3", { className: "open-chart__title", text: t("chart.latest") },
+          wall ? el("span", { className: "wall__page", dataset: { testid: "wall-page" } }) : ""),
+        el("ul", { className: wall ? "answers wall__cards" : "answers", attrs: { role: "list" },
+          dataset: { testid: "open-latest" } })));
+    if (wall) startWall(box);
   },
 };
 
@@ -174,16 +179,77 @@ const UPDATE = {
       fitCloud(cloud);
     }
     box.querySelector(".chart__empty").hidden = terms.length > 0;
-    const latest = (res.latest || []).slice(0, opts.latest || 6);
+    const latest = (res.latest || []).slice(0, opts.wall ? undefined : opts.latest || 6);
+    box.querySelector(".open-chart__latest").hidden = latest.length === 0;
+    if (opts.wall) {
+      const wall = WALLS.get(box);
+      const sig = JSON.stringify(latest);
+      if (wall.signature !== sig) {
+        wall.signature = sig;
+        wall.answers = latest;
+        layoutWall(box, wall, false); // new answers: redraw this page, turn pages on the clock
+      }
+      return;
+    }
     const list = box.querySelector(".answers");
     const listSig = JSON.stringify(latest);
     if (list.dataset.signature !== listSig) {
       list.dataset.signature = listSig;
       list.replaceChildren(...latest.map((a) => el("li", { text: a.text })));
     }
-    box.querySelector(".open-chart__latest").hidden = latest.length === 0;
   },
 };
+
+// ---- the wall: whole answers on cards, as many as fit, a page at a time ------------------
+
+export const WALL_PAGE_MS = 8000;
+const WALLS = new WeakMap(); // results box -> {answers, start, signature, timer}
+
+/** Return a card's size class from its length: long answers step down, never below 28px. */
+export function cardSize(text) {
+  const n = Array.from(text).length;
+  return n <= 90 ? "l" : n <= 220 ? "m" : "s";
+}
+
+function startWall(box) {
+  const wall = { answers: [], start: 0, signature: "", timer: 0 };
+  WALLS.set(box, wall);
+  wall.timer = setInterval(() => {
+    if (!box.isConnected) { clearInterval(wall.timer); return; }
+    if (box.offsetParent !== null) layoutWall(box, wall, true);
+  }, WALL_PAGE_MS);
+}
+
+/**
+ * Fill the wall with whole cards from wall.start until the next one would not fit (a card
+ * is never cut); with `turn`, go on to the next page first (after the last, back to the
+ * newest). A card too long for the wall beside the cloud takes the whole width.
+ */
+function layoutWall(box, wall, turn) {
+  const list = box.querySelector(".wall__cards");
+  const column = box.querySelector(".open-chart__latest");
+  if (turn) wall.start = wall.next >= wall.answers.length ? 0 : wall.next || 0;
+  if (wall.start >= wall.answers.length) wall.start = 0;
+  box.classList.remove("is-wide");
+  const card = (a) => el("li", { className: `wall__card wall__card--${cardSize(a.text)}`, text: a.text,
+    dataset: { participant: a.participant } });
+  const page = [];
+  list.replaceChildren();
+  const fits = () => list.scrollHeight <= list.clientHeight + 1 && column.scrollHeight <= column.clientHeight + 1;
+  for (let i = wall.start; i < wall.answers.length; i += 1) {
+    const node = card(wall.answers[i]);
+    list.append(node);
+    if (list.clientHeight && !fits()) {
+      if (page.length) { node.remove(); break; }
+      box.classList.add("is-wide"); // alone and still too tall: give it the cloud's width too
+    }
+    page.push(node);
+  }
+  wall.next = wall.start + page.length;
+  const pages = wall.answers.length > page.length;
+  const label = box.querySelector(".wall__page");
+  label.textContent = pages ? `${wall.start + 1}–${wall.next} / ${wall.answers.length}` : "";
+}
 
 function cloudTerms(terms, opts) {
   if (!terms.length) return [];

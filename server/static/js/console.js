@@ -3,6 +3,7 @@
 import { clock, connect, connectionBadge, el, emitAck, mergeTally, readJSON, shortcutAction, store, toggleFullscreen, translator } from "./common.js";
 import { renderResults } from "./charts.js";
 import { answeredText, fitSlide, fitStage, showPollSlide } from "./slides.js";
+import { initQueue } from "./queue.js";
 
 const data = readJSON("wk-data");
 const t = translator(data.strings);
@@ -36,6 +37,7 @@ const socket = connect({ role: "facilitator", session: sid, view: "console" }, (
   if (st === "connected") scheduleOpenAnswers(0);
 });
 socket.on("facilitator_state", applyState);
+const queue = initQueue({ socket, t, control, meta, root: $("queue"), onChange: () => scheduleOpenAnswers(300) });
 socket.on("tally", (msg) => {
   mergeTally(tallies, state, msg);
   const poll = currentPoll();
@@ -46,6 +48,7 @@ socket.on("tally", (msg) => {
 function applyState(next) {
   const moved = !state || state.slide !== next.slide;
   state = next;
+  queue.setState(next);
   if (moved) {
     slideSince = Date.now();
     scheduleOpenAnswers(0);
@@ -192,15 +195,22 @@ function drawOpenAnswers(pollId, answers) {
     list.replaceChildren(el("li", { className: "con-moderate__empty", text: t("con.no_open_answers") }));
     return;
   }
-  list.replaceChildren(...answers.map((a) => el("li", { className: `con-answer${a.hidden ? " is-hidden" : ""}`,
-    dataset: { participant: a.participant, testid: "open-answer" } },
-  el("div", { className: "con-answer__body" },
-    el("p", { className: "con-answer__text", text: a.text }),
-    el("p", { className: "con-answer__who", text: a.hidden ? `${a.pseudonym} · ${t("con.hidden")}` : a.pseudonym })),
-  el("button", { className: "btn btn--ghost btn--small", text: a.hidden ? t("con.unhide_answer") : t("con.hide_answer"),
-    attrs: { type: "button", "aria-pressed": String(Boolean(a.hidden)),
-      "aria-label": `${a.hidden ? t("con.unhide_answer") : t("con.hide_answer")}: ${a.text.slice(0, 60)}` },
-    dataset: { participant: a.participant, hidden: a.hidden ? "1" : "", testid: "hide-answer" } }))));
+  list.replaceChildren(...answers.map((a) => {
+    const held = a.status === "held";
+    const who = a.hidden ? `${a.pseudonym} · ${t("con.hidden")}` : held ? `${a.pseudonym} · ${t("mod.held")}` : a.pseudonym;
+    return el("li", { className: `con-answer${a.hidden ? " is-hidden" : ""}${held ? " is-held" : ""}`,
+      dataset: { participant: a.participant, testid: "open-answer" } },
+    el("div", { className: "con-answer__body" },
+      el("p", { className: "con-answer__text", text: a.text }),
+      el("p", { className: "con-answer__who", text: who })),
+    a.hidden ? "" : el("button", { className: "btn btn--ghost btn--small", text: t("mod.spotlight"),
+      attrs: { type: "button", "aria-label": `${t("mod.spotlight")}: ${a.text.slice(0, 60)}` },
+      dataset: { participant: a.participant, act: "spotlight", testid: "spotlight-answer" } }),
+    el("button", { className: "btn btn--ghost btn--small", text: a.hidden ? t("con.unhide_answer") : t("con.hide_answer"),
+      attrs: { type: "button", "aria-pressed": String(Boolean(a.hidden)),
+        "aria-label": `${a.hidden ? t("con.unhide_answer") : t("con.hide_answer")}: ${a.text.slice(0, 60)}` },
+      dataset: { participant: a.participant, hidden: a.hidden ? "1" : "", act: "hide", testid: "hide-answer" } }));
+  }));
 }
 
 $("moderate-list").addEventListener("click", async (event) => {
@@ -208,8 +218,9 @@ $("moderate-list").addEventListener("click", async (event) => {
   const poll = currentPoll();
   if (!btn || !poll) return;
   btn.disabled = true;
-  await control({ action: "hide_answer", poll: poll.id, participant: Number(btn.dataset.participant),
-    hidden: !btn.dataset.hidden });
+  const participant = Number(btn.dataset.participant);
+  await control(btn.dataset.act === "spotlight" ? { action: "spotlight", poll: poll.id, participant }
+    : { action: "hide_answer", poll: poll.id, participant, hidden: !btn.dataset.hidden });
   fetchOpenAnswers(poll.id);
 });
 
@@ -261,7 +272,12 @@ dialog.addEventListener("close", () => {
 });
 
 document.addEventListener("keydown", (event) => {
-  if (dialog.open) return;
+  if (dialog.open || event.defaultPrevented) return; // the queue took its own keys
+  if (event.key === "Escape" && state && state.spotlight) {
+    event.preventDefault();
+    control({ action: "spotlight_off" });
+    return;
+  }
   const shortcut = shortcutAction(event);
   if (!shortcut) return;
   event.preventDefault();

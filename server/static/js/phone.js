@@ -99,7 +99,7 @@ async function sendAnswer(pollId, value, uid, attempt = 0) {
   if (reply.ok) {
     S.answers[pollId] = reply.value;
     drafts[pollId] = reply.value;
-    note = null;
+    note = reply.held ? t("mod.phone_held") : null; // moderated: it waits for the facilitator
   } else {
     errors[pollId] = reply;
   }

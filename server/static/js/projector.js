@@ -60,9 +60,34 @@ function render() {
     if (state.qr) enter(overlay, [{ opacity: 0 }, { opacity: 1 }], 250);
   }
   document.body.classList.toggle("has-qr", Boolean(state.qr));
+  showSpotlight(state.spotlight);
   const joined = t("proj.people", { connected: state.connected || 0 });
   people.textContent = joined;
   qrCount.textContent = joined;
+}
+
+// ---- the spotlight: one answer large, whole and centred; Esc goes back ----------------------
+
+const spotlight = document.getElementById("spotlight");
+const spotlightText = document.getElementById("spotlight-text");
+const SPOT_SIZES = [96, 80, 68, 58, 50, 44, 38, 33, 28]; // px on the 1920x1080 stage; 28 is the floor
+
+function showSpotlight(spot) {
+  const text = spot ? spot.text : "";
+  if (spot && spotlightText.dataset.text === text && !spotlight.hidden) return;
+  spotlight.hidden = !spot;
+  document.body.classList.toggle("has-spotlight", Boolean(spot));
+  spotlightText.dataset.text = text;
+  spotlightText.textContent = text;
+  if (!spot) return;
+  enter(spotlight, [{ opacity: 0, transform: "scale(.98)" }, { opacity: 1, transform: "none" }], 250);
+  // the largest step at which the whole answer fits the stage
+  const box = spotlight.querySelector(".spotlight__quote");
+  for (const size of SPOT_SIZES) {
+    spotlightText.style.fontSize = `${size}px`;
+    // offsetHeight: layout px, whatever the stage's scale; 2px of rounding between the two
+    if (spotlightText.offsetHeight <= box.clientHeight + 2 && box.scrollWidth <= box.clientWidth + 1) break;
+  }
 }
 
 function showToast(text) {
@@ -87,6 +112,11 @@ async function control(payload) {
 }
 
 document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && state && state.spotlight) {
+    event.preventDefault();
+    control({ action: "spotlight_off" });
+    return;
+  }
   const shortcut = shortcutAction(event);
   if (!shortcut) return;
   event.preventDefault();

@@ -68,7 +68,7 @@ export function showPollSlide(slide, view) {
   }
   const box = slide.querySelector('[data-role="results"]');
   if (box) {
-    renderResults(box, poll, revealed ? results : null, { t, latest: 5, cloudMax: 2.7, cloudMin: 0.95 });
+    renderResults(box, poll, revealed ? results : null, { t, wall: true, cloudMax: 2.7, cloudMin: 0.95 });
   }
 }
 
