@@ -317,6 +317,63 @@ def _file_name(title: str) -> str:
     return name[:60] or "deck"
 
 
+# ----- PowerPoint in, and a live preview while writing -----
+
+@cli.command("import", cls=_Command)
+@click.argument("pptx", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the Markdown deck and its images/ into (empty, or --force).")
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty (the deck "
+              "file and its pictures are replaced).")
+def import_cmd(pptx, output, force):
+    """Turn a PowerPoint file into a Markdown deck with its pictures; warn what stays behind."""
+    import re
+
+    from workshop.deck import DeckError
+    from workshop.deck_file import load_deck
+    from workshop.deck_write import to_markdown
+    from workshop.deck_folder import FolderError, write_folder
+    from workshop.pptx_import import PptxError, import_pptx
+
+    def check(path):
+        try:
+            load_deck(path)
+        except DeckError as exc:  # a bug of the importer: say so rather than write a bad deck
+            raise PptxError(f"{pptx}: the imported deck does not pass check "
+                            f"({exc.problems[0]}); please report this") from None
+
+    stem = re.sub(r"[^\w.-]+", "-", Path(pptx).stem).strip(".-") or "deck"
+    try:
+        imported = import_pptx(pptx, pptx)
+        written = write_folder(imported.files, output, stem, to_markdown(imported.tree), force,
+                               check)
+    except (PptxError, FolderError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in imported.warnings:
+        click.echo(warning, err=True)
+    slides = len(imported.tree["slides"])
+    click.echo(f"Wrote {written}: {slides} slides, {len(imported.files)} images, "
+               f"{len(imported.warnings)} warnings. Next: add polls, then "
+               f"`workshop preview {written}` and `workshop serve {written}`")
+
+
+@cli.command("preview", cls=_Command)
+@click.argument("deck", type=click.Path(dir_okay=False))
+@click.option("--port", default=5055, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1; 0 picks a free one and says which.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in the browser too.")
+def preview_cmd(deck, port, open_browser):
+    """Show a deck as the projector will, with its notes, reloading whenever you save it."""
+    from . import preview
+    if not Path(deck).is_file():
+        raise click.ClickException(f"{deck}: no such file")
+    try:
+        preview.serve(deck, port, open_browser, echo=click.echo)
+    except OSError as exc:  # the port is taken
+        raise click.ClickException(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
+                                   f"try --port 0") from None
+
+
 def main(argv=None) -> None:
     """Run the CLI; a serving process patches the standard library for gevent first."""
     args = sys.argv[1:] if argv is None else argv

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +142,7 @@ def run(monkeypatch):
 
 def test_convert_both_ways_and_refuse_to_overwrite(run, tmp_path):
     md, back = tmp_path / "talk.md", tmp_path / "talk.yaml"
+    shutil.copytree(DECKS / "pictures", tmp_path / "pictures")  # the pictures the decks show
     result = run("convert", "decks/leaders-role.yaml", "-o", md)
     assert result.exit_code == 0, result.output
     assert load_deck(md) == load_deck(DECKS / "leaders-role.yaml")
@@ -170,7 +172,7 @@ def test_convert_refuses_a_broken_deck_and_an_unknown_format(run, tmp_path):
 
 def test_convert_says_where_the_pictures_are(run, tmp_path):
     (tmp_path / "src" / "pictures").mkdir(parents=True)
-    (tmp_path / "src" / "pictures" / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "src" / "pictures" / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg' width='40' height='30' viewBox='0 0 40 30'><rect width='40' height='30'/></svg>")
     deck = tmp_path / "src" / "talk.yaml"
     deck.write_text("title: T\nslides:\n  - kind: image\n    images:\n      - src: pictures/a.svg\n"
                     "        alt: A picture\n        phone: true\n", encoding="utf-8")

@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -503,6 +504,7 @@ def test_a_report_that_fails_is_one_log_line_and_an_error_page_and_the_room_carr
     import shutil
     copy = tmp_path / "deck.yaml"
     shutil.copy(DECK, copy)
+    shutil.copytree(Path(DECK).parent / "pictures", tmp_path / "pictures")  # what the deck shows
     s = RealServer(tmp_path / "server", deck=copy).start()
     try:
         copy.unlink()  # the worker cannot load the deck any more; the server has it in memory

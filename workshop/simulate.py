@@ -106,3 +106,20 @@ def _answer_poll(store, sid, poll: Poll, people, rng, now, opens, closes, langua
             answers[person] = pick(person)
             store.save_answer(sid, poll.id, person, answers[person], "%016x" % rng.getrandbits(64))
     return answers
+
+
+def sample_results(deck: Deck, participants: int = 24, seed=0) -> dict[str, dict]:
+    """Return each poll's revealed results from `participants` simulated answers (for a
+    preview of what the room will see), drawn as `simulate` draws them."""
+    rng = random.Random(seed)
+    language = languages.of(deck.language)
+    out = {}
+    for poll in deck.polls.values():
+        poll_type = polltypes.get(poll.type)
+        draw = poll_type.answer_generator(poll, rng, language)
+        tally = polltypes.new_tally(poll)
+        for person in range(1, participants + 1):
+            if rng.random() < poll_type.answer_rate * 0.95:
+                tally.add(person, draw())
+        out[poll.id] = tally.snapshot(True)
+    return out
