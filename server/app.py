@@ -114,5 +114,8 @@ def create_app(config: dict | None = None) -> Flask:
 def start_ticker(app: Flask):
     """Start the background task that pushes coalesced updates."""
     from .live import live
+    from . import timers
     broadcaster = live(app).broadcaster
+    socketio.start_background_task(timers.run, live(app).rooms, app.config["TICK_SECONDS"], app.logger,
+                                   lambda: broadcaster.stopping)  # quiz deadlines, activity phases
     return socketio.start_background_task(broadcaster.run, app.config["TICK_SECONDS"], app.logger)

@@ -83,7 +83,8 @@ class Broadcaster:
             for poll_id in sorted(change.reset):
                 self.to_phones(room, "reset", {"poll": poll_id})
             current = room.state.current_poll
-            if change.slide or change.takeaways or (current and current.id in change.polls):
+            if (change.slide or change.takeaways or change.activity
+                    or (current and current.id in change.polls)):
                 self.send_phone_state(room)
 
     def send_phone_state(self, room: Room) -> None:

@@ -84,7 +84,8 @@ def connect_phone(auth: dict) -> None:
         "participant": {"id": participant.id, "pseudonym": participant.pseudonym,
                         "nickname": (nickname or participant.nickname) if room.names == NAMED else ""},
         "session": {"id": room.id, "title": room.deck.title, "code": room.row.join_code,
-                    "language": room.deck.language, "names": room.names},
+                    "language": room.deck.language, "names": room.names,
+                    "teams": list(room.deck.teams), "team": participant.team},
         "state": room.phone_state(), "answers": room.my_answers(participant.id)}, to=request.sid)
 
 
@@ -156,6 +157,41 @@ def nickname(data=None, *_):
         return error("anonymous_session", "This session is anonymous: it keeps no names.")
     client.room.set_nickname(client.participant_id, name)
     return {"ok": True, "nickname": name}
+
+
+@socketio.on("time")
+def server_time(data=None, *_):
+    """A page pings to learn its clock's offset from the server's (docs/protocol.md, "Time")."""
+    client = live().clients.get(request.sid)
+    if client is None:
+        return error("forbidden", "Connect first.")
+    return {"ok": True, "server_now": round(client.room.now() * 1000)}
+
+
+@socketio.on("my_score")
+def my_score(data=None, *_):
+    """A phone asks its quiz points, total and rank (after a question's results, on a leaderboard)."""
+    client = participant()
+    if client is None:
+        return error("forbidden", "Only participants have scores.")
+    if not client.limiter.allow():
+        return error("rate_limited", "Slow down: too many messages at once.")
+    return {"ok": True, **client.room.my_score(client.participant_id)}
+
+
+@socketio.on("team")
+def team(data=None, *_):
+    """A phone picks its team (table) from the deck's `teams`."""
+    client = participant()
+    if client is None:
+        return error("forbidden", "Only participants join teams.")
+    if not client.limiter.allow():
+        return error("rate_limited", "Slow down: too many messages at once.")
+    try:
+        return {"ok": True, "team": client.room.set_team(client.participant_id,
+                                                         data.get("team") if isinstance(data, dict) else None)}
+    except AnswerError as exc:
+        return error(exc.code, exc.message)
 
 
 @socketio.on("sync")

@@ -22,7 +22,8 @@ class PhoneView:
                               "polls_after": any(s.poll for s in self.deck.slides[self.state.slide + 1:])},
                     "poll": poll.public() if poll else None,
                     "poll_state": self.state.polls[poll.id].as_dict() if poll else None,
-                    "takeaways": self.state.takeaways, "results": self.phone_results()}
+                    "takeaways": self.state.takeaways, "results": self.phone_results(),
+                    **self.timing_view()}
 
     def _phone_images(self, slide) -> list[dict]:
         """The slide's pictures meant for phones too, at the media URL of this session."""

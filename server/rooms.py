@@ -21,6 +21,8 @@ from workshop.store import JoinCodeTaken, RoomState, SessionRow, Store
 
 from .moderation import Moderation
 from .phoneview import PhoneView
+from .quiz import Quiz
+from .timers import Timed
 
 Listener = Callable[["Room", Change], None]
 
@@ -29,7 +31,7 @@ def _ignore(room: "Room", change: Change) -> None:
     """The listener of a room nobody shows (reports, tests)."""
 
 
-class Room(Moderation, PhoneView):
+class Room(Moderation, PhoneView, Timed, Quiz):
     """One live session: the store's truth plus in-memory tallies rebuilt from it."""
 
     def __init__(self, deck: Deck, row: SessionRow, store: Store, listener: Listener = _ignore):
@@ -75,7 +77,9 @@ class Room(Moderation, PhoneView):
         state = SessionState(self.deck, slide=min(stored.slide, len(self.deck.slides) - 1),
                              qr=stored.qr, takeaways=stored.takeaways, moderate=stored.moderate,
                              spotlight=stored.spotlight if stored.spotlight
-                             and stored.spotlight[0] in self.deck.polls else None)
+                             and stored.spotlight[0] in self.deck.polls else None,
+                             timers={p: t for p, t in stored.timers.items() if p in self.deck.polls},
+                             activity=dict(stored.activity) if stored.activity else None)
         for poll_id, (status, revealed) in stored.polls.items():
             if poll_id in state.polls:  # the deck may have lost a poll since
                 state.polls[poll_id].status = status
@@ -86,7 +90,8 @@ class Room(Moderation, PhoneView):
         s = self.state
         return RoomState(version=self.state_version, slide=s.slide, qr=s.qr, takeaways=s.takeaways,
                          polls={poll_id: (ps.status, ps.revealed) for poll_id, ps in s.polls.items()},
-                         moderate=s.moderate, spotlight=s.spotlight)
+                         moderate=s.moderate, spotlight=s.spotlight, timers=dict(s.timers),
+                         activity=s.activity)
 
     def _save_state(self, reset_poll: str | None = None) -> None:
         stored = self._stored_state()
@@ -181,6 +186,7 @@ class Room(Moderation, PhoneView):
                 status = self.state.polls[poll_id].status
                 raise AnswerError("poll_not_open", "Voting has not started on this question yet."
                                   if status == PENDING else "Voting on this question is closed.")
+            self.check_deadline(poll_id)
             if stored is not None and not poll.allow_change:
                 raise AnswerError("no_change", "You have answered this one; it cannot be changed.")
             value = normalize_answer(poll, value)
@@ -229,8 +235,13 @@ class Room(Moderation, PhoneView):
             elif action == "approve_all":
                 apply(self.state, action, args)
                 change = self._approve_all(args.get("poll"))
+            elif action.startswith("activity_"):
+                change = self._activity_control(action, args)
+                self._commit(change)
             else:
+                before = self._poll_statuses()
                 change = apply(self.state, action, args)
+                self._time_polls(before, change)
                 if change.state:
                     self._commit(change)
         return self._tell(change)
@@ -270,7 +281,8 @@ class Room(Moderation, PhoneView):
                     "version": self.state_version, "moderate": self.state.moderate,
                     "spotlight": self.spotlight(),
                     "polls": {poll_id: ps.as_dict() for poll_id, ps in self.state.polls.items()},
-                    "participants": self.participants, "connected": self._connected}
+                    "participants": self.participants, "connected": self._connected,
+                    "leaderboard": self.leaderboard_view(), **self.timing_view()}
 
     def snapshot(self, poll_id: str) -> dict:
         return self.tallies[poll_id].snapshot(self.state.polls[poll_id].revealed)

@@ -7,7 +7,8 @@ from typing import Mapping
 
 from . import polltypes
 
-SLIDE_KINDS = ("title", "section", "bullets", "quote", "text", "poll", "scenario", "image")
+SLIDE_KINDS = ("title", "section", "bullets", "quote", "text", "poll", "scenario", "image",
+               "leaderboard")
 NAMES = ("anonymous", "named")  # a session asks no names, or shows them to the facilitator
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".svg": "image/svg+xml"}
@@ -86,6 +87,9 @@ class Slide:
     minutes: float = 0.0
     images: tuple[Image, ...] = ()
     levels: tuple[int, ...] = ()  # one per bullet: 0 a top-level bullet, 1 a sub-bullet
+    activity: tuple = ()  # timed phases (workshop.activity.Phase), on any kind of slide
+    top: int = 10  # a leaderboard's number of lines
+    podium: bool = False  # a leaderboard shown as the final podium of three
     line: int = field(default=0, compare=False)
 
     def __post_init__(self):
@@ -112,6 +116,7 @@ class Deck:
     minutes: float = 0.0
     names: str = "anonymous"  # one of NAMES
     moderate: bool = False  # open answers wait for the facilitator's approval before the wall
+    teams: tuple[str, ...] = ()  # quiz teams (tables) a phone picks from on joining
     path: str = field(default="", compare=False)  # the same deck may be YAML or Markdown
     polls: dict = field(default_factory=dict, compare=False)  # id -> Poll, in deck order
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from . import deck_markdown, pictures, polltypes, yaml_lines
+from .activity import read_activity
 from .deck_bullets import read_bullets
 from .deck_compare import check_compare
 from .deck import NAMES, SLIDE_KINDS, Deck, DeckError, Image, Poll, Slide
@@ -24,7 +25,7 @@ _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # ----- the schema: which keys each part may have (a poll type names its own) ------------
 
 TOP_KEYS = {"title", "subtitle", "speaker", "source", "language", "minutes", "names", "moderate",
-            "slides"}
+            "slides", "teams"}
 SLIDE_KEYS = {
     "title": ({"title"}, {"subtitle"}),
     "section": ({"title"}, {"subtitle"}),
@@ -34,8 +35,9 @@ SLIDE_KEYS = {
     "poll": ({"poll"}, {"title"}),
     "scenario": ({"title", "story", "poll", "tips"}, {"tips_title"}),
     "image": ({"images"}, {"title"}),
+    "leaderboard": (set(), {"title", "top", "podium"}),
 }
-COMMON_SLIDE_KEYS = {"kind", "notes", "minutes", "images"}
+COMMON_SLIDE_KEYS = {"kind", "notes", "minutes", "images", "activity"}
 IMAGE_KEYS = {"src", "alt", "phone"}
 POLL_COMMON = {"id", "type", "question", "group", "allow_change", "stays_open", "reveal_closes",
                "compare"}  # a type adds its own keys
@@ -196,7 +198,8 @@ class DeckChecker:
         return Deck(title=title, slides=tuple(slides), subtitle=self.text(data, "subtitle", "deck"),
                     speaker=self.text(data, "speaker", "deck"),
                     source=self.text(data, "source", "deck"), language=language,
-                    minutes=minutes, names=names, moderate=moderate, path=self.path, polls=polls)
+                    minutes=minutes, names=names, moderate=moderate, path=self.path, polls=polls,
+                    teams=self.texts(data, "teams", "deck", 2, 40))
 
     def slide(self, data, number: int, line: int) -> Slide | None:
         where = f"slide {number}"
@@ -222,7 +225,9 @@ class DeckChecker:
             poll=poll, tips_title=self.text(data, "tips_title", where),
             tips=self.texts(data, "tips", where), notes=self.text(data, "notes", where),
             minutes=self.number(data, "minutes", where, 0.0, lo=0, hi=600),
-            images=self.images(data, where), line=data.line)
+            images=self.images(data, where), activity=read_activity(self, data, where),
+            top=self.number(data, "top", where, 10, True, 1, 50),
+            podium=self.flag(data, "podium", where, False), line=data.line)
 
     def images(self, data, where: str) -> tuple[Image, ...]:
         """Return the slide's images: files inside the deck's folder, each with its alt text."""

@@ -37,6 +37,7 @@ class Change:
     people: bool = False  # how many joined or are connected changed
     moderation: bool = False  # the session's moderation switch was turned on or off
     spotlight: bool = False  # an answer was put in the spotlight, or the spotlight ended
+    activity: bool = False  # a timed activity started, paused, moved to another phase or ended
 
     def __or__(self, other: "Change") -> "Change":
         return Change(**{f.name: getattr(self, f.name) | getattr(other, f.name) for f in fields(self)})
@@ -48,7 +49,7 @@ class Change:
     def state(self) -> bool:
         """Whether the room's authoritative state (slide, flags, poll states) changed."""
         return bool(self.slide or self.qr or self.takeaways or self.polls or self.reset
-                    or self.moderation or self.spotlight)
+                    or self.moderation or self.spotlight or self.activity)
 
 
 NOTHING = Change()
@@ -91,6 +92,9 @@ class SessionState:
     takeaways: bool = False
     moderate: bool = False  # open answers wait for approval before the wall (the console's switch)
     spotlight: tuple[str, int] | None = None  # (poll id, participant id) of the answer shown large
+    # timed quiz questions: poll id -> (opened_at, closes_at) on the server's clock (workshop/quiz.py)
+    timers: dict[str, tuple[float, float]] = field(default_factory=dict)
+    activity: dict | None = None  # the current slide's timed activity (workshop/activity.py)
 
     def __post_init__(self):
         for poll_id, poll in self.deck.polls.items():

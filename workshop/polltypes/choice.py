@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 
+from ..quiz import read_seconds
 from .base import AnswerError, PollType, Tally, is_int
 
 
@@ -39,7 +40,7 @@ def _limit(poll) -> int:
 class Choice(PollType):
     name = "choice"
     required = frozenset({"options"})
-    optional = frozenset({"multiple", "max", "correct"})
+    optional = frozenset({"multiple", "max", "correct", "seconds"})
 
     def build(self, check, data, where):
         options = check.texts(data, "options", where, 2, 8)
@@ -49,12 +50,17 @@ class Choice(PollType):
             if not multiple:
                 check.problem(data.lines["max"], f"{where}: 'max' needs 'multiple: true'")
             max_choices = check.number(data, "max", where, None, True, 1, max(len(options), 1))
+        seconds = read_seconds(check, data, where)  # a timed quiz question (workshop/quiz.py)
         return dict(options=options, multiple=multiple, max_choices=max_choices,
-                    correct=_correct(check, data, options, multiple, where))
+                    correct=_correct(check, data, options, multiple, where),
+                    settings={"seconds": seconds} if seconds else {})
 
     def public(self, poll):
-        return dict(options=list(poll.options), multiple=poll.multiple,
+        data = dict(options=list(poll.options), multiple=poll.multiple,
                     max=poll.max_choices or (len(poll.options) if poll.multiple else 1))
+        if poll.settings.get("seconds"):
+            data["seconds"] = poll.settings["seconds"]
+        return data
 
     def normalize(self, poll, value):
         """A single choice takes an option's number (or a list of one); a multiple choice a list

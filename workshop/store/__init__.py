@@ -19,7 +19,7 @@ provides the methods of `Store` below with these guarantees:
   that a resend of an answer since replaced is stale, and changes nothing.
 - **The room's state is versioned.** The authoritative state that is not an answer (current
   slide, QR and takeaway flags, the moderation switch, the spotlit answer, each poll's status
-  and reveal) is one `RoomState` with a version. `save_state` and `reset_poll` write a whole state in one transaction, only if the
+  and reveal, timed questions' opening and closing times, the running activity) is one `RoomState` with a version. `save_state` and `reset_poll` write a whole state in one transaction, only if the
   stored version is still the one the writer read (compare-and-set), and return it with the
   next version; a writer that lost the race gets `StaleState` and must re-read. So a second
   process can follow a room by its version.
@@ -68,6 +68,8 @@ class RoomState:
     polls: Mapping[str, tuple[str, bool]] = field(default_factory=dict)  # id -> (status, revealed)
     moderate: bool = False  # the session's moderation switch
     spotlight: tuple[str, int] | None = None  # (poll id, participant id) shown large
+    timers: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # poll -> (opened, closes)
+    activity: Mapping | None = None  # the running activity (workshop/activity.py), or None
 
     def but(self, **changes) -> RoomState:
         """Return a copy with some fields changed (the version stays: the store moves it)."""
@@ -82,6 +84,7 @@ class Participant:
     pseudonym: str
     nickname: str
     joined_at: float
+    team: str = ""  # the quiz team (table) the phone picked, from the deck's `teams`
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class Store(Protocol):
                         nickname: str = "") -> Participant:
         """Add a participant once per token and session; return the stored one either way."""
     def set_nickname(self, participant_id: int, nickname: str) -> None: ...
+    def set_team(self, participant_id: int, team: str) -> None: ...
     def participants(self, session_id: str) -> list[Participant]: ...
     def participant_count(self, session_id: str) -> int: ...
 

@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     moderate INTEGER NOT NULL DEFAULT 0,
     spotlight_poll TEXT,
     spotlight_participant INTEGER,
-    names TEXT NOT NULL DEFAULT ''
+    names TEXT NOT NULL DEFAULT '',
+    timing TEXT NOT NULL DEFAULT '{}'
 );
 CREATE TABLE IF NOT EXISTS poll_states (
     session_id TEXT NOT NULL REFERENCES sessions(id),
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS participants (
     pseudonym TEXT NOT NULL,
     nickname TEXT NOT NULL DEFAULT '',
     joined_at REAL NOT NULL,
+    team TEXT NOT NULL DEFAULT '',
     UNIQUE (session_id, token)
 );
 CREATE TABLE IF NOT EXISTS answers (
@@ -114,6 +116,10 @@ class SQLiteStore:
         if version < 4:  # whether a session is anonymous or named is kept with it (workshop.names)
             self._add_columns("sessions", {"names": "TEXT NOT NULL DEFAULT ''"})
             self.db.execute("PRAGMA user_version = 4")
+        if version < 6:  # quiz timers and the running activity (JSON), and each phone's team
+            self._add_columns("sessions", {"timing": "TEXT NOT NULL DEFAULT '{}'"})
+            self._add_columns("participants", {"team": "TEXT NOT NULL DEFAULT ''"})
+            self.db.execute("PRAGMA user_version = 6")
 
     def _add_columns(self, table: str, columns: dict[str, str]) -> None:
         """Add the columns a table made by an earlier version lacks."""
@@ -214,7 +220,7 @@ class SQLiteStore:
     def state(self, session_id) -> RoomState:
         with self._lock:
             row = self.db.execute("SELECT state_version, current_slide, qr, takeaways, moderate, "
-                                  "spotlight_poll, spotlight_participant FROM sessions "
+                                  "spotlight_poll, spotlight_participant, timing FROM sessions "
                                   "WHERE id = ?", (session_id,)).fetchone()
             if row is None:
                 raise KeyError(session_id)
@@ -223,7 +229,8 @@ class SQLiteStore:
         return RoomState(version=row[0], slide=row[1], qr=bool(row[2]), takeaways=bool(row[3]),
                          polls={p: (status, bool(revealed)) for p, status, revealed in polls},
                          moderate=bool(row[4]),
-                         spotlight=(row[5], row[6]) if row[5] is not None else None)
+                         spotlight=(row[5], row[6]) if row[5] is not None else None,
+                         **_timing(row[7]))
 
     def save_state(self, session_id, state: RoomState) -> RoomState:
         return self._save_state(session_id, state, [])
@@ -239,10 +246,12 @@ class SQLiteStore:
             try:
                 moved = self.db.execute(
                     "UPDATE sessions SET state_version = state_version + 1, current_slide = ?, qr = ?, "
-                    "takeaways = ?, moderate = ?, spotlight_poll = ?, spotlight_participant = ? "
+                    "takeaways = ?, moderate = ?, spotlight_poll = ?, spotlight_participant = ?, timing = ? "
                     "WHERE id = ? AND state_version = ?",
                     (state.slide, int(state.qr), int(state.takeaways), int(state.moderate),
-                     *(state.spotlight or (None, None)), session_id, state.version))
+                     *(state.spotlight or (None, None)),
+                     json.dumps({"timers": {p: list(t) for p, t in state.timers.items()},
+                                 "activity": state.activity}), session_id, state.version))
                 if moved.rowcount != 1:
                     raise StaleState(f"session {session_id} is no longer at version {state.version}")
                 for sql, params in before:
@@ -270,6 +279,9 @@ class SQLiteStore:
                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, token) DO NOTHING",
                    (session_id, token, pseudonym, nickname, self.clock()))])
         return self.participant(session_id, token)
+
+    def set_team(self, participant_id, team) -> None:
+        self._tx([("UPDATE participants SET team = ? WHERE id = ?", (team, participant_id))])
 
     def set_nickname(self, participant_id, nickname) -> None:
         self._tx([("UPDATE participants SET nickname = ? WHERE id = ?", (nickname, participant_id))])
@@ -331,3 +343,10 @@ class SQLiteStore:
 
     def integrity_check(self) -> str:
         return self._query("PRAGMA integrity_check")[0][0]
+
+
+def _timing(text: str) -> dict:
+    """The quiz timers and the activity of a state row (its `timing` JSON)."""
+    data = json.loads(text or "{}")
+    return {"timers": {p: (float(t[0]), float(t[1])) for p, t in data.get("timers", {}).items()},
+            "activity": data.get("activity")}
