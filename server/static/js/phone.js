@@ -5,6 +5,7 @@ import { connect, connectionBadge, el, emitAck, randomId, readJSON, store, trans
 import { clearResults, renderResults } from "./charts.js";
 import { answeredText } from "./slides.js";
 import { WIDGETS } from "./widgets.js";
+import { attachTiming } from "./timing.js";
 
 const data = readJSON("wk-data");
 const t = translator(data.strings);
@@ -42,6 +43,8 @@ const socket = connect(auth, (state, detail) => {
   showConn(state, detail);
   render();
 });
+attachTiming(socket, t, "phone"); // countdowns, activities, quiz scores (timing.js)
+
 
 socket.on("welcome", (msg) => {
   S.me = msg.participant;

@@ -2,6 +2,7 @@
 // facilitator's keys. It follows facilitator_state, so the console and it stay in step.
 import { connect, connectionBadge, emitAck, enter, mergeTally, readJSON, shortcutAction, toggleFullscreen, translator } from "./common.js";
 import { fitSlide, fitStage, showPollSlide } from "./slides.js";
+import { attachTiming } from "./timing.js";
 
 const data = readJSON("wk-data");
 const polls = readJSON("wk-polls") || {};
@@ -25,6 +26,7 @@ current = 0;
 window.addEventListener("resize", () => { if (current >= 0) fitSlide(slides[current]); });
 
 const socket = connect({ role: "facilitator", session: data.session.id, view: "projector" }, showConn);
+attachTiming(socket, t, "projector"); // countdowns, activities, quiz scores (timing.js)
 socket.on("facilitator_state", applyState);
 socket.on("tally", (msg) => {
   mergeTally(tallies, state, msg);
