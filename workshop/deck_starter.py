@@ -163,6 +163,14 @@ options:
 
 Notes:
 Read the story aloud, open the vote, then discuss before revealing the tips.
+
+---
+
+<!-- kind: leaderboard -->
+# Leaderboard
+
+<!-- Ranks everyone by quiz points: a choice poll with `correct` is a quiz question, and
+`seconds: 20` times it. `podium: true` in the comment above shows the final three. -->
 """
 
 ZH = """---
@@ -306,6 +314,14 @@ options:
 
 Notes:
 先朗读故事，开始投票，讨论之后再显示提示。
+
+---
+
+<!-- kind: leaderboard -->
+# 排行榜
+
+<!-- 按测验得分排名：带 `correct` 的选择题就是测验题，加上 `seconds: 20` 即可限时。
+在上面的注释里写 `podium: true` 可显示最后的前三名。 -->
 """
 
 _CIRCLES = {"en": ("Plan", "Do", "Review"), "zh": ("计划", "执行", "回顾")}

@@ -6,11 +6,12 @@ from dataclasses import fields
 from . import polltypes
 from .deck import Deck, Poll, Slide
 
-_TOP = ("title", "subtitle", "speaker", "source", "language", "minutes", "names", "moderate")
+_TOP = ("title", "subtitle", "speaker", "source", "language", "minutes", "names", "moderate",
+        "teams")
 _TOP_DEFAULTS = {"subtitle": "", "speaker": "", "source": "", "minutes": 0.0,
-                 "names": "anonymous", "moderate": False}
+                 "names": "anonymous", "moderate": False, "teams": ()}
 _SLIDE = ("kind", "title", "subtitle", "minutes", "notes", "images", "bullets", "quote",
-          "attribution", "text", "story", "poll", "tips_title", "tips")
+          "attribution", "text", "story", "poll", "tips_title", "tips", "top", "podium", "activity")
 _POLL_COMMON = (("group", ""), ("allow_change", True), ("stays_open", False),
                 ("reveal_closes", None), ("compare", ""))
 
@@ -21,7 +22,7 @@ def deck_tree(deck: Deck) -> dict:
     for key in _TOP:
         value = getattr(deck, key)
         if key not in _TOP_DEFAULTS or value != _TOP_DEFAULTS[key]:
-            tree[key] = _num(value) if key == "minutes" else value
+            tree[key] = _num(value) if key == "minutes" else list(value) if key == "teams" else value
     tree["slides"] = [slide_tree(s) for s in deck.slides]
     return tree
 
@@ -35,8 +36,10 @@ def slide_tree(slide: Slide) -> dict:
             continue
         if key == "bullets":
             value = _nested(slide.bullets, slide.levels)
-        elif key == "tips":
+        elif key in ("tips", "teams"):
             value = list(value)
+        elif key == "activity":
+            value = [{"say": p.say, "minutes": _num(p.minutes)} for p in value]
         elif key == "images":
             value = [{"src": i.src, "alt": i.alt, **({"phone": True} if i.phone else {})}
                      for i in value]
