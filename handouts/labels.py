@@ -11,6 +11,7 @@ PAGE_WORDS = {
     "correct": "chart.correct", "mean": "chart.mean", "median": "chart.median",
     "avg_rank": "chart.avg_rank", "terms": "chart.terms", "tips": "proj.tips",
     "minutes": "con.minutes", "code": "phone.code", "not_answered": "phone.not_answered",
+    "quiz_points_of": "timing.points",
 }
 MONTHS = ("January February March April May June July August September October "
           "November December").split()

@@ -34,6 +34,7 @@ class SessionResults:
     values: dict[str, dict[int, object]] = field(default_factory=dict)  # poll -> participant -> value
     started_at: float | None = None  # first answer (else the session's creation)
     ended_at: float | None = None  # last answer (else the session's end)
+    opened: dict[str, float] = field(default_factory=dict)  # timed quiz poll -> when it opened
 
     @property
     def joined(self) -> int:
@@ -73,6 +74,7 @@ def load_results(store: Store, deck: Deck, session_id: str) -> SessionResults:
     answers = store.answers(session_id)
     results = SessionResults(session=row, participants=participants,
                              names=names.session_names(row.names, deck.names), answers=answers)
+    results.opened = {poll_id: t[0] for poll_id, t in store.state(session_id).timers.items()}
     tallies = {poll_id: polltypes.new_tally(poll) for poll_id, poll in deck.polls.items()}
     for poll_id in deck.polls:
         results.values[poll_id] = {}

@@ -10,6 +10,7 @@ from .doc import Furniture, build_pdf, frame_width
 from .handout import accent_rule, bullets, panel, story_panel, tips_panel
 from .labels import Labels
 from .pictures import MAX_HEIGHT, pictures
+from .quiz import takeaway_score
 from .questions import kicker, printed_answer, room_chart
 from .shift import own_shift
 from .styles import MINE, WHITE, css, marked, para
@@ -38,6 +39,7 @@ def build_takeaway(deck, results, participant_id, invariant=False) -> bytes:
         story += [Spacer(1, 4 * mm), para(labels("key_ideas"), "h2")]
         story += bullets(ideas, levels=levels)
     story.append(Spacer(1, 4 * mm))
+    story += takeaway_score(deck, results, person.id, labels)
     scenarios = {s.poll.id: s for s in deck.slides if s.kind == "scenario" and s.poll}
     pictured = {s.poll.id: s.images for s in deck.slides if s.poll and s.images}
     numbers = {poll_id: n for n, poll_id in enumerate(deck.polls, 1)}

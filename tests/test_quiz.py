@@ -136,3 +136,23 @@ def test_an_unknown_team_is_refused(made):
     with pytest.raises(AnswerError) as err:
         room.set_team(p.id, "Table 9")
     assert err.value.code == "unknown_team"
+
+
+def test_the_summary_and_the_takeaway_print_the_quiz(made, clock):
+    from handouts.results import load_results
+    from handouts.summary import build_summary
+    from handouts.takeaway import build_takeaway
+    from tests.test_handouts import pdf_text
+    registry, room, store = made
+    a, b = _join(room, "aaaa", "Ann"), _join(room, "bbbb", "Bob")
+    room.control("goto", {"slide": 1})
+    clock.t = 1005.0
+    room.answer(a.id, "q1", [1])  # 750
+    room.answer(b.id, "q1", [2])  # wrong
+    results = load_results(store, room.deck, room.id)
+    assert results.opened == {"q1": 1000.0}
+    summary = " ".join(pdf_text(build_summary(room.deck, results, invariant=True)).split())
+    assert "Quiz" in summary and "Final ranking" in summary and "50%" in summary
+    assert "1 Ann 750" in summary and "2 Bob 0" in summary
+    mine = " ".join(pdf_text(build_takeaway(room.deck, results, a.id, invariant=True)).split())
+    assert "Your score: 750 points, rank 1 of 2." in mine and "Two plus two? — 750 points" in mine
