@@ -45,7 +45,7 @@ def quiz_section(deck, results, labels: Labels, width: float) -> list[Flowable]:
         answered = len(results.values.get(poll.id, {}))
         rows.append([para(str(numbers[poll.id]), "cell"), para(poll.question, "cell"),
                      para(labels.percent(right / answered if answered else 0.0), "cellnum")])
-    out: list[Flowable] = [CondPageBreak(50 * mm), para(labels("quiz"), "h2"),
+    out: list[Flowable] = [CondPageBreak(40 * mm), para(labels("quiz"), "h2"),
                            _table(rows, [9 * mm, width - 9 * mm - 30 * mm, 30 * mm]), Spacer(1, 5 * mm)]
     _, ranked = standings(deck, results)
     shown = [e for e in ranked if e.rank <= MAX_RANKED]
@@ -54,7 +54,9 @@ def quiz_section(deck, results, labels: Labels, width: float) -> list[Flowable]:
                  para(labels("quiz_points"), "cellhead")]]
         rows += [[para(str(e.rank), "cell"), para(e.name, "cell"), para(str(e.points), "cellnum")]
                  for e in shown]
-        out += [para(labels("quiz_ranking"), "h3"),
+        heading = para(labels("quiz_ranking"), "h3")
+        heading.keepWithNext = 0  # kept with the whole table, both would move to a new page
+        out += [heading,
                 _table(rows, [15 * mm, width - 15 * mm - 30 * mm, 30 * mm]), Spacer(1, 6 * mm)]
     return out
 

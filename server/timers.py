@@ -96,7 +96,8 @@ class Timed:
         with self.lock:
             now, closed = self.now(), set()
             for poll_id, (_, closes_at) in self.state.timers.items():
-                if now >= closes_at and self.state.polls[poll_id].status == OPEN:
+                if (now >= closes_at and self.state.polls[poll_id].status == OPEN
+                        and quiz.seconds(self.deck.polls[poll_id])):  # the deck may have changed
                     self.state.polls[poll_id].status = CLOSED
                     closed.add(poll_id)
             a = self.state.activity
