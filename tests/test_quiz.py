@@ -156,3 +156,26 @@ def test_the_summary_and_the_takeaway_print_the_quiz(made, clock):
     assert "1 Ann 750" in summary and "2 Bob 0" in summary
     mine = " ".join(pdf_text(build_takeaway(room.deck, results, a.id, invariant=True)).split())
     assert "Your score: 750 points, rank 1 of 2." in mine and "Two plus two? — 750 points" in mine
+
+
+def test_too_late_and_teams_through_the_socket(app, live, tmp_path):
+    """The protocol's handlers on the test client, the store's clock held still (no ticker runs)."""
+    from server import socketio
+    from tests.support.quizdeck import write_quiz_deck
+    from workshop.deck_file import load_deck
+    now = [2000.0]
+    live.store.clock = lambda: now[0]
+    path = write_quiz_deck(tmp_path, seconds=5)
+    room = live.rooms.create(load_deck(path), path)
+    phone = socketio.test_client(app, auth={"role": "participant", "code": room.row.join_code,
+                                            "token": "t" * 20, "nickname": "Ann"})
+    welcome = phone.get_received()[0]["args"][0]
+    assert welcome["session"]["teams"] == ["Table 1", "Table 2"] and welcome["session"]["team"] == ""
+    assert phone.emit("team", {"team": "Table 9"}, callback=True)["error"] == "unknown_team"
+    assert phone.emit("team", {"team": "Table 2"}, callback=True) == {"ok": True, "team": "Table 2"}
+    room.control("goto", {"slide": 1})
+    assert phone.emit("time", {}, callback=True) == {"ok": True, "server_now": 2000000}
+    now[0] = 2005.0
+    late = phone.emit("answer", {"poll": "q1", "value": [1], "uid": "u1"}, callback=True)
+    assert late["error"] == "too_late" and room.store.answers(room.id) == []
+    phone.disconnect()
