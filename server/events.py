@@ -82,10 +82,11 @@ def connect_phone(auth: dict) -> None:
     room.phone_connected()
     socketio.emit("welcome", {
         "participant": {"id": participant.id, "pseudonym": participant.pseudonym,
-                        "nickname": (nickname or participant.nickname) if room.names == NAMED else ""},
+                        "nickname": (nickname or participant.nickname) if room.names == NAMED else "",
+                        "team": participant.team},
         "session": {"id": room.id, "title": room.deck.title, "code": room.row.join_code,
                     "language": room.deck.language, "names": room.names,
-                    "teams": list(room.deck.teams), "team": participant.team},
+                    "teams": list(room.deck.teams)},
         "state": room.phone_state(), "answers": room.my_answers(participant.id)}, to=request.sid)
 
 

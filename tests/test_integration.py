@@ -78,7 +78,7 @@ def test_phone_answer_shows_on_projector_and_results_reach_phone_after_reveal(se
     phone = server.phone(nickname="Ana")
     welcome = phone.wait_for("welcome")
     assert welcome["session"] == {"id": server.sid, "title": deck.title, "code": server.code, "language": "en",
-                                  "names": "anonymous"}
+                                  "names": "anonymous", "teams": []}
     assert welcome["participant"]["nickname"] == "" and welcome["answers"] == {}  # anonymous: no name kept
     goto_poll(projector, deck, "quiz-fire-principle")
     state = phone.wait_for("state", lambda s: s["poll"] and s["poll"]["id"] == "quiz-fire-principle")
@@ -326,6 +326,7 @@ def test_resume_keeps_slide_poll_states_answers_and_participants(server, deck):
     after = console.call("sync", {})
     assert after["tallies"] == before["tallies"]
     before["state"]["connected"] = after["state"]["connected"] = 0
+    before["state"]["server_now"] = after["state"]["server_now"] = 0  # the clock moved on
     assert after["state"] == before["state"]
     assert after["state"]["slide"] == deck.poll_slide_index("quiz-fire-principle") and after["state"]["qr"]
     assert after["state"]["polls"]["tension-dream-reality"]["status"] == "closed"
@@ -336,6 +337,7 @@ def test_resume_keeps_slide_poll_states_answers_and_participants(server, deck):
     assert welcome["participant"] == ana_id  # same id, pseudonym and nickname
     assert welcome["answers"] == ana_before["answers"] == {
         "homework-followers": [0], "tension-dream-reality": 7, "homework-leader": "Listen first"}
+    welcome["state"]["server_now"] = ana_before["state"]["server_now"] = 0  # the clock moved on
     assert welcome["state"] == ana_before["state"]
     assert ana.call("answer", {"poll": "tension-dream-reality", "value": 1})["error"] == "poll_not_open"
     assert ana.call("answer", {"poll": "quiz-fire-principle", "value": 0})["error"] == "poll_not_open"  # revealed

@@ -170,7 +170,7 @@ def test_too_late_and_teams_through_the_socket(app, live, tmp_path):
     phone = socketio.test_client(app, auth={"role": "participant", "code": room.row.join_code,
                                             "token": "t" * 20, "nickname": "Ann"})
     welcome = phone.get_received()[0]["args"][0]
-    assert welcome["session"]["teams"] == ["Table 1", "Table 2"] and welcome["session"]["team"] == ""
+    assert welcome["session"]["teams"] == ["Table 1", "Table 2"] and welcome["participant"]["team"] == ""
     assert phone.emit("team", {"team": "Table 9"}, callback=True)["error"] == "unknown_team"
     assert phone.emit("team", {"team": "Table 2"}, callback=True) == {"ok": True, "team": "Table 2"}
     room.control("goto", {"slide": 1})

@@ -40,7 +40,7 @@ export function attachTiming(socket, t, view) {
   socket.on("connect", () => { bestRtt = Infinity; ping(); });
   setInterval(ping, 60000);
   if (view === "phone") {
-    socket.on("welcome", (msg) => { teams = msg.session.teams || []; team = msg.participant.team || msg.session.team || ""; take(msg.state); });
+    socket.on("welcome", (msg) => { teams = msg.session.teams || []; team = msg.participant.team || ""; take(msg.state); });
     socket.on("state", take);
   } else {
     socket.on("facilitator_state", take);
