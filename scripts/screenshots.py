@@ -66,7 +66,8 @@ def optimised(png: bytes) -> bytes:
 def settle(page) -> None:
     """Wait for web fonts, images and every finite animation or transition to end."""
     page.evaluate("() => document.fonts.ready.then(() => true)")
-    page.wait_for_function("() => Array.from(document.images).every((i) => i.complete)")
+    # a lazy picture on a slide not shown never loads: wait only for the ones in view
+    page.wait_for_function("() => Array.from(document.images).every((i) => i.complete || !i.checkVisibility())")
     page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running'"
                            " || !isFinite(a.effect.getComputedTiming().endTime))")
 
