@@ -282,3 +282,42 @@ def test_protocol_asks_are_rate_limited(app, qa_room):
     ana = phone(app, qa_room, 1)
     replies = [ana.emit("ask", {"text": f"q {i}", "uid": f"u{i}"}, callback=True) for i in range(40)]
     assert any(r.get("error") == "rate_limited" for r in replies)
+
+
+# ----- the handouts ------------------------------------------------------------------------
+
+def test_summary_export_and_takeaway_have_the_questions(store):
+    import json
+
+    from pypdf import PdfReader
+    import io
+
+    from handouts import export_csv, export_json, load_results
+    from handouts.summary import build_summary
+    from handouts.takeaway import build_takeaway
+    room = new_room(store)
+    ana, ben, cy = people(room, 3)
+    q1 = room.ask(ana, "Why does trust come first?")["question"]["id"]
+    q2 = room.ask(ben, "Where do goals fit?")["question"]["id"]
+    room.ask(cy, FILTERED_TEXT)  # held: left out of the summary, kept in the export
+    room.upvote(ben, q1, True)
+    room.upvote(cy, q1, True)
+    room.upvote(ana, q2, True)
+    room.control("qa_answered", {"question": q1})
+    results = load_results(store, room.deck, room.id)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(build_summary(room.deck, results))).pages)
+    assert "Questions from the room (2)" in text and "Why does trust come first?" in text
+    assert "2 votes · answered" in " ".join(text.split()) and "shit" not in text
+    csv_text = export_csv(room.deck, results).decode("utf-8-sig")
+    qa_rows = [line.split(",") for line in csv_text.splitlines() if ",qa,," in line]
+    assert [(r[4], r[7], r[8]) for r in qa_rows] == [("Why does trust come first?", "answered", "2"),
+                                                     ("Where do goals fit?", "shown", "1"),
+                                                     (FILTERED_TEXT, "held", "0")]
+    data = json.loads(export_json(room.deck, results))
+    assert [(q["text"], q["votes"]) for q in data["questions"]][:2] == [
+        ("Why does trust come first?", 2), ("Where do goals fit?", 1)]
+    mine = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        build_takeaway(room.deck, results, ana))).pages)
+    flat = " ".join(mine.split())
+    assert "Questions you asked" in flat and "Why does trust come first?" in flat
+    assert "Questions you upvoted" in flat and "Where do goals fit?" in flat
