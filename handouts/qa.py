@@ -2,11 +2,12 @@
 the takeaway's questions a participant asked and upvoted, and the export's rows."""
 from __future__ import annotations
 
-from reportlab.platypus import CondPageBreak, Flowable, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer
 from reportlab.lib.units import mm
 
 from workshop import languages, qa
 
+from .questions import printed_answer
 from .results import PrintedQuestion
 from .styles import para
 
@@ -19,12 +20,12 @@ def printed(questions) -> list[PrintedQuestion]:
 
 
 def _line(q: PrintedQuestion, lang: str, with_name: bool = True) -> Flowable:
+    """One question: its text, then its votes, whether answered, and (the summary) who asked."""
     state = languages.t(lang, "qa.pdf_answered" if q.status == qa.ANSWERED else "qa.pdf_open")
     label = f"▲ {q.votes} {languages.t(lang, 'qa.pdf_votes')} · {state}"
     if with_name and q.name:
         label += f" · {q.name}"
-    from .summary import answer_para  # the summary's gutter label, for one look
-    return answer_para(label, q.text)
+    return KeepTogether([para(printed_answer(q.text), "body"), para(label, "meta")])
 
 
 def summary_section(deck, results, labels) -> list[Flowable]:
