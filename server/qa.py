@@ -26,12 +26,15 @@ class QA:
             p = people.get(row.participant_id)
             board.add(qa.Question(row.id, row.participant_id, row.text, row.status, row.reason,
                                   row.asked_at, qa.asker_name(self.names, p.nickname if p else ""),
-                                  row.pinned, row.uid))
+                                  row.pinned, row.uid, self._who(p)))
         for question_id, voter in self.store.question_votes(self.id):
             if question_id in board.questions:
                 board.questions[question_id].voters.add(voter)
         self.board, self.qa_uids = board, self.store.qa_uids(self.id)
         self.qa_version = getattr(self, "qa_version", 0) + 1
+
+    def _who(self, p) -> str:
+        return shown_name(self.names, p.pseudonym, p.nickname) if p else ""
 
     def _qa_changed(self) -> Change:
         self.qa_version += 1
@@ -59,12 +62,11 @@ class QA:
                               f"You have asked {MAX_QUESTIONS_PER_PHONE} questions; that is the limit.")
             status, reason = qa.arrival(text, self.state.moderate)
             row = self.store.add_question(self.id, participant_id, text, status, reason, uid)
-            nickname = ""
-            if self.names == NAMED:
-                nickname = next((p.nickname for p in self.store.participants(self.id)
-                                 if p.id == participant_id), "")
+            # read once per question (asks are few), so that no push reads every participant
+            p = next((p for p in self.store.participants(self.id) if p.id == participant_id), None)
             question = qa.Question(row.id, participant_id, text, status, reason, row.asked_at,
-                                   qa.asker_name(self.names, nickname), uid=uid)
+                                   qa.asker_name(self.names, p.nickname if p else ""), uid=uid,
+                                   who=self._who(p))
             self.board.add(question)
             if uid:
                 self.qa_uids.add((participant_id, uid))
@@ -126,14 +128,9 @@ class QA:
         """The `questions` message the console and projector get: every question, its status,
         and who asked it as the facilitator sees them (pseudonym or name)."""
         with self.lock:
-            questions = list(self.board.questions.values())
-        people = {p.id: shown_name(self.names, p.pseudonym, p.nickname)
-                  for p in self.store.participants(self.id)} if questions else {}
-        with self.lock:
             return {"on": self.deck.qa, "moderate": self.state.moderate, "version": self.qa_version,
                     "items": [{**q.public(), "reason": q.reason, "participant": q.participant,
-                               "who": people.get(q.participant, "")}
-                              for q in qa.order(questions)]}
+                               "who": q.who} for q in qa.order(self.board.questions.values())]}
 
     def qa_control(self, action: str, args: dict) -> Change:
         """A facilitator's action on questions (under the room's lock, from Room.control)."""

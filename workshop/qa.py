@@ -50,6 +50,7 @@ class Question:
     name: str = ""  # the asker's name as the room sees it ("" in an anonymous session)
     pinned: bool = False
     uid: str = ""  # the uid the phone sent it under (a resend is recognised by it)
+    who: str = ""  # the asker as the facilitator sees them (names.shown_name), kept from asking
     voters: set[int] = field(default_factory=set)
 
     @property
