@@ -321,3 +321,20 @@ def test_summary_export_and_takeaway_have_the_questions(store):
     flat = " ".join(mine.split())
     assert "Questions you asked" in flat and "Why does trust come first?" in flat
     assert "Questions you upvoted" in flat and "Where do goals fit?" in flat
+
+
+def test_a_burst_of_votes_is_one_push_not_one_per_vote(app, live, qa_room):
+    asker = phone(app, qa_room, 0)
+    qid = asker.emit("ask", {"text": "Which first?", "uid": "q"}, callback=True)["question"]["id"]
+    projector = console(app, qa_room)
+    voters = [phone(app, qa_room, i) for i in range(1, 13)]
+    live.broadcaster.push()
+    projector.get_received()
+    for i, voter in enumerate(voters):
+        assert voter.emit("upvote", {"question": qid, "uid": f"v{i}"}, callback=True)["ok"]
+    assert [e for e in projector.get_received() if e["name"] == "questions"] == []  # nothing per vote
+    live.broadcaster.push()
+    pushed = [e["args"][0] for e in projector.get_received() if e["name"] == "questions"]
+    assert len(pushed) == 1 and pushed[0]["items"][0]["votes"] == 12
+    live.broadcaster.push()  # nothing changed since: nothing goes out
+    assert [e for e in projector.get_received() if e["name"] == "questions"] == []
