@@ -77,17 +77,20 @@ export function initPhoneQA({ socket, t }) {
     const input = $("qa-input");
     const text = input.value.trim();
     if (!text) return;
-    const uid = randomId();
-    try {
-      const reply = await emitAck(socket, "ask", { text, uid });
-      if (!reply.ok) { $("qa-status").textContent = reply.message || reply.error; return; }
-      S.mine.add(reply.question.id);
-      if (!S.items.some((q) => q.id === reply.question.id)) S.items.push(reply.question);
-      input.value = "";
-      $("qa-status").textContent = t(reply.held ? "qa.held" : "qa.sent");
-      draw();
-    } catch (e) {
-      $("qa-status").textContent = t("conn.reconnecting");
+    const uid = randomId(); // a resend after a timeout has the same uid: it is asked once
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      try {
+        const reply = await emitAck(socket, "ask", { text, uid });
+        if (!reply.ok) { $("qa-status").textContent = reply.message || reply.error; return; }
+        S.mine.add(reply.question.id);
+        if (!S.items.some((q) => q.id === reply.question.id)) S.items.push(reply.question);
+        input.value = "";
+        $("qa-status").textContent = t(reply.held ? "qa.held" : "qa.sent");
+        draw();
+        return;
+      } catch (e) {
+        $("qa-status").textContent = t("conn.reconnecting");
+      }
     }
   });
   list.addEventListener("click", (event) => {
