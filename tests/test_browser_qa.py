@@ -1,6 +1,6 @@
 """Audience Q&A in a real browser: a phone asks from its drawer while the poll stays on
 screen, other phones upvote, the facilitator approves a held question from the queue, pins one
-and marks it answered on the console; the projector's `qa` slide shows the order; axe finds
+and marks it answered on the console; the projector's `qa` slide shows the order, and the pinned question shows over other slides; axe finds
 nothing severe on the phone's Q&A view."""
 from __future__ import annotations
 
@@ -91,6 +91,10 @@ def test_ask_upvote_approve_pin_and_answer(browser, tmp_path):
         row.get_by_test_id("qa-answered").click()
         expect(row).to_have_attribute("data-status", "answered")
         expect(phone.page.get_by_test_id("qa-item").filter(has_text="Why does trust")).to_contain_text("answered")
+        expect(projector.get_by_test_id("qa-pin-banner")).to_be_hidden()  # the qa slide shows it in place
+        assert facilitator.call("control", {"action": "goto", "slide": 0})["ok"]
+        wait_slide(projector, 0)
+        expect(projector.get_by_test_id("qa-pin-banner")).to_contain_text("Why does trust come first?")
         # sorting by time puts the newest first on the console
         console.get_by_test_id("qa-sort-time").click()
         texts = console.locator('[data-testid="qa-console-item"] .con-qitem__text').all_text_contents()

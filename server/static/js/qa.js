@@ -163,10 +163,20 @@ export function initConsoleQA({ socket, t, control }) {
 /** The projector's `qa` slides: the top questions by votes, the pinned one large. */
 export function initProjectorQA({ socket, stage, top = 8 }) {
   const slides = Array.from(stage.querySelectorAll(".slide--qa"));
-  if (!slides.length) return;
+  const banner = document.getElementById("qa-pin");
+  let pinned = null;
+  // the pinned question over any other slide, as a banner (a `qa` slide shows it in place)
+  function drawBanner() {
+    if (!banner) return;
+    const current = stage.querySelector(".slide.is-current");
+    const show = Boolean(pinned) && !(current && current.dataset.kind === "qa");
+    banner.hidden = !show;
+    document.getElementById("qa-pin-text").textContent = show ? `${pinned.text}  ▲ ${pinned.votes}` : "";
+  }
   function draw(items) {
     const visible = items.filter((q) => VISIBLE.includes(q.status)).sort(byVotes);
-    const pinned = visible.find((q) => q.pinned);
+    pinned = visible.find((q) => q.pinned) || null;
+    drawBanner();
     const rest = visible.filter((q) => !q.pinned).slice(0, top);
     for (const slide of slides) {
       const box = slide.querySelector("[data-role=qa-pinned]");
@@ -188,4 +198,5 @@ export function initProjectorQA({ socket, stage, top = 8 }) {
   };
   socket.on("connect", load);
   socket.on("questions", (msg) => draw(msg.items || []));
+  socket.on("facilitator_state", () => setTimeout(drawBanner, 0)); // after the slide changed
 }
