@@ -15,11 +15,13 @@ from workshop.deck import Deck, DeckError
 from workshop.deck_file import load_deck
 from workshop.polltypes import AnswerError, new_tally, normalize_answer
 from workshop.polltypes.open import HELD, HIDDEN, SHOWN, arrival
+from workshop.qa import ACTIONS as QA_ACTIONS
 from workshop.session import (ANSWER_ACTIONS, NOTHING, PENDING, Change, ControlError, SessionState,
                               answer_target, apply)
 from workshop.store import JoinCodeTaken, RoomState, SessionRow, Store
 
 from .moderation import Moderation
+from .qa import QA
 from .phoneview import PhoneView
 
 Listener = Callable[["Room", Change], None]
@@ -29,7 +31,7 @@ def _ignore(room: "Room", change: Change) -> None:
     """The listener of a room nobody shows (reports, tests)."""
 
 
-class Room(Moderation, PhoneView):
+class Room(Moderation, PhoneView, QA):
     """One live session: the store's truth plus in-memory tallies rebuilt from it."""
 
     def __init__(self, deck: Deck, row: SessionRow, store: Store, listener: Listener = _ignore):
@@ -114,6 +116,7 @@ class Room(Moderation, PhoneView):
             people = self.store.participants(self.id)
             self.participants = len(people)
             self.named = {p.id for p in people if p.nickname}
+            self._load_questions()
 
     # ----- participants -----
 
@@ -223,7 +226,9 @@ class Room(Moderation, PhoneView):
     def control(self, action: str, args: dict) -> Change:
         """Apply a facilitator action, commit it, and return (and tell) what changed."""
         with self.lock:
-            if action in ANSWER_ACTIONS:
+            if action in QA_ACTIONS:
+                change = self.qa_control(action, args)
+            elif action in ANSWER_ACTIONS:
                 apply(self.state, action, args)  # checks the arguments, changes nothing
                 change = self._moderate(action, *answer_target(self.state, args), args)
             elif action == "approve_all":

@@ -119,6 +119,11 @@ max_length: 100
 ---
 
 ![Only a picture](pics/a.svg)
+
+---
+
+<!-- kind: qa -->
+# Your questions
 """
 
 
@@ -143,12 +148,13 @@ def test_every_kind_and_poll_type(folder):
     deck = parse(DECK, folder)
     kinds = [s.kind for s in deck.slides]
     assert kinds == ["title", "section", "bullets", "quote", "text", "scenario", "poll", "poll",
-                     "poll", "image"]
+                     "poll", "image", "qa"]
     assert set(kinds) == set(SLIDE_KINDS)
     assert {p.type for p in deck.polls.values()} == set(polltypes.names())
     assert (deck.title, deck.language, deck.names, deck.moderate) == ("Test deck", "en",
                                                                         "named", True)
-    title, _, bullets, quote, text, scenario, scale, ranking, open_, image = deck.slides
+    title, _, bullets, quote, text, scenario, scale, ranking, open_, image, qa = deck.slides
+    assert qa.title == "Your questions"
     assert (title.title, title.subtitle, title.notes) == ("Hello", "World", "Welcome them.")
     assert bullets.bullets == ("Build **trust** first", "sub one", "sub two",
                                "Second, with a [link](https://example.org)")

@@ -24,7 +24,7 @@ _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # ----- the schema: which keys each part may have (a poll type names its own) ------------
 
 TOP_KEYS = {"title", "subtitle", "speaker", "source", "language", "minutes", "names", "moderate",
-            "slides"}
+            "qa", "slides"}
 SLIDE_KEYS = {
     "title": ({"title"}, {"subtitle"}),
     "section": ({"title"}, {"subtitle"}),
@@ -34,6 +34,7 @@ SLIDE_KEYS = {
     "poll": ({"poll"}, {"title"}),
     "scenario": ({"title", "story", "poll", "tips"}, {"tips_title"}),
     "image": ({"images"}, {"title"}),
+    "qa": (set(), {"title"}),  # the audience's questions, live (workshop/qa.py)
 }
 COMMON_SLIDE_KEYS = {"kind", "notes", "minutes", "images"}
 IMAGE_KEYS = {"src", "alt", "phone"}
@@ -189,6 +190,7 @@ class DeckChecker:
         if "names" in data:
             names = self.one_of(data, "names", NAMES, "deck") or names
         moderate = self.flag(data, "moderate", "deck", False)
+        qa = self.flag(data, "qa", "deck", True)
         planned = sum(s.minutes for s in slides)
         minutes = self.number(data, "minutes", "deck", planned, lo=1, hi=1440)
         if self.problems:
@@ -196,7 +198,7 @@ class DeckChecker:
         return Deck(title=title, slides=tuple(slides), subtitle=self.text(data, "subtitle", "deck"),
                     speaker=self.text(data, "speaker", "deck"),
                     source=self.text(data, "source", "deck"), language=language,
-                    minutes=minutes, names=names, moderate=moderate, path=self.path, polls=polls)
+                    minutes=minutes, names=names, moderate=moderate, qa=qa, path=self.path, polls=polls)
 
     def slide(self, data, number: int, line: int) -> Slide | None:
         where = f"slide {number}"

@@ -4,6 +4,7 @@ import { clock, connect, connectionBadge, el, emitAck, mergeTally, readJSON, sho
 import { renderResults } from "./charts.js";
 import { answeredText, fitSlide, fitStage, showPollSlide } from "./slides.js";
 import { initQueue } from "./queue.js";
+import { initConsoleQA } from "./qa.js";
 
 const data = readJSON("wk-data");
 const t = translator(data.strings);
@@ -38,6 +39,7 @@ const socket = connect({ role: "facilitator", session: sid, view: "console" }, (
 });
 socket.on("facilitator_state", applyState);
 const queue = initQueue({ socket, t, control, meta, root: $("queue"), onChange: () => scheduleOpenAnswers(300) });
+initConsoleQA({ socket, t, control });
 socket.on("tally", (msg) => {
   mergeTally(tallies, state, msg);
   const poll = currentPoll();

@@ -5,6 +5,7 @@ import { connect, connectionBadge, el, emitAck, randomId, readJSON, store, trans
 import { clearResults, renderResults } from "./charts.js";
 import { answeredText } from "./slides.js";
 import { WIDGETS } from "./widgets.js";
+import { initPhoneQA } from "./qa.js";
 
 const data = readJSON("wk-data");
 const t = translator(data.strings);
@@ -43,6 +44,7 @@ const socket = connect(auth, (state, detail) => {
   render();
 });
 
+initPhoneQA({ socket, t });
 socket.on("welcome", (msg) => {
   S.me = msg.participant;
   S.state = msg.state;
