@@ -11,7 +11,8 @@ from workshop.polltypes import describe_answer
 from .text import csv_cell, fix_surrogates
 
 COLUMNS = ("session", "poll_id", "question", "participant", "answer", "first_answered_at",
-           "last_answered_at", "status")
+           "last_answered_at", "status", "votes")
+QA_POLL_ID = "qa"  # the poll_id column of the audience's questions (their text is the answer)
 
 
 def iso(ts: float | None) -> str:
@@ -33,8 +34,16 @@ def rows(deck, results) -> list[dict]:
             "participant": results.name(answer.participant_id),
             "answer": describe_answer(poll, answer.value),
             "first_answered_at": iso(answer.first_at), "last_answered_at": iso(answer.last_at),
-            "status": answer.status})  # shown, held (never approved) or hidden: the raw record keeps all
+            "status": answer.status, "votes": ""})  # shown, held or hidden: the raw record keeps all
     return out
+
+
+def question_rows(results) -> list[dict]:
+    """One dict per audience question, every status (handouts/qa.py), most votes first."""
+    return [{"session": results.session.id, "poll_id": QA_POLL_ID, "question": "",
+             "participant": q.name, "answer": q.text, "first_answered_at": iso(q.asked_at),
+             "last_answered_at": iso(q.asked_at), "status": q.status, "votes": q.votes}
+            for q in results.questions]
 
 
 def export_csv(deck, results) -> bytes:
@@ -42,7 +51,7 @@ def export_csv(deck, results) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for row in rows(deck, results):
+    for row in rows(deck, results) + question_rows(results):
         writer.writerow([csv_cell(row[column]) for column in COLUMNS])
     return out.getvalue().encode("utf-8-sig")
 
@@ -60,7 +69,11 @@ def export_json(deck, results) -> bytes:
                    "response_rate": round(results.response_rate.get(poll_id, 0.0), 4)}
                   for poll_id, poll in deck.polls.items()],
         "answers": [{**row, "value": answer.value, "hidden": answer.hidden}
-                    for row, answer in zip(rows(deck, results), results.answers)]}
+                    for row, answer in zip(rows(deck, results), results.answers)],
+        "questions": [{"id": q.id, "text": q.text, "participant": q.name, "status": q.status,
+                       "votes": q.votes, "asked_at": iso(q.asked_at),
+                       "upvoted_by": sorted(results.name(v) for v in q.voters)}
+                      for q in results.questions]}
     text = json.dumps(data, ensure_ascii=False, indent=2)
     return fix_surrogates(text).encode("utf-8")
 

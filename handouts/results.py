@@ -32,6 +32,7 @@ class SessionResults:
     open_answers: dict[str, list[OpenAnswer]] = field(default_factory=dict)  # visible only
     statistics: dict[str, dict] = field(default_factory=dict)  # poll id -> its type's figures
     values: dict[str, dict[int, object]] = field(default_factory=dict)  # poll -> participant -> value
+    questions: list = field(default_factory=list)  # the audience's questions (handouts/qa.py)
     started_at: float | None = None  # first answer (else the session's creation)
     ended_at: float | None = None  # last answer (else the session's end)
     opened: dict[str, float] = field(default_factory=dict)  # timed quiz poll -> when it opened
@@ -96,6 +97,7 @@ def load_results(store: Store, deck: Deck, session_id: str) -> SessionResults:
                 results.open_answers[poll.id].append(OpenAnswer(
                     answer.participant_id, results.name(answer.participant_id), value))
     joined = len(participants)
+    results.questions = load_questions(store, session_id, results.name)
     for poll_id, tally in tallies.items():
         results.tallies[poll_id] = tally.snapshot(revealed=True)
         results.answered[poll_id] = tally.answered
@@ -108,3 +110,29 @@ def load_results(store: Store, deck: Deck, session_id: str) -> SessionResults:
     else:
         results.started_at, results.ended_at = row.created_at, row.ended_at
     return results
+
+
+@dataclass(frozen=True)
+class PrintedQuestion:
+    id: int
+    participant_id: int
+    name: str  # who asked, as the facilitator sees them (pseudonym or name)
+    text: str
+    status: str
+    asked_at: float
+    voters: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def votes(self) -> int:
+        return len(self.voters)
+
+
+def load_questions(store, session_id: str, name) -> list[PrintedQuestion]:
+    """Every question of a session, most votes first (`name`: participant id -> shown name)."""
+    voters: dict[int, set[int]] = {}
+    for question_id, voter in store.question_votes(session_id):
+        voters.setdefault(question_id, set()).add(voter)
+    rows = [PrintedQuestion(q.id, q.participant_id, name(q.participant_id), q.text, q.status,
+                            q.asked_at, frozenset(voters.get(q.id, ())))
+            for q in store.questions(session_id)]
+    return sorted(rows, key=lambda q: (-q.votes, q.asked_at, q.id))

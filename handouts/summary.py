@@ -11,6 +11,7 @@ from . import fonts
 from .doc import Furniture, build_pdf, frame_width
 from .handout import cover, credit_rows, facts_table
 from .labels import Labels
+from .qa import summary_section
 from .quiz import quiz_section
 from .questions import kicker, printed_answer, room_chart
 from .shift import room_shift
@@ -35,6 +36,7 @@ def build_summary(deck, results, invariant=False) -> bytes:
     for poll_id, poll in deck.polls.items():
         shift = room_shift(deck, poll, results, labels, numbers, width)
         story += poll_section(poll, numbers[poll_id], results, labels, width, shift)
+    story += summary_section(deck, results, labels)  # handouts/qa.py
     story += quiz_section(deck, results, labels, width)
     story += appendix(deck, results, labels, numbers)
     footer = f"{labels('session')} {results.session.id} · {labels.date(results.started_at)}"

@@ -9,6 +9,7 @@ from workshop.polltypes import describe_answer
 from .doc import Furniture, build_pdf, frame_width
 from .handout import accent_rule, bullets, panel, story_panel, tips_panel
 from .labels import Labels
+from .qa import takeaway_section
 from .pictures import MAX_HEIGHT, pictures
 from .quiz import takeaway_score
 from .questions import kicker, printed_answer, room_chart
@@ -48,6 +49,7 @@ def build_takeaway(deck, results, participant_id, invariant=False) -> bytes:
         shown = pictures(pictured.get(poll_id, ()), deck.folder, width, MAX_HEIGHT * mm * 0.8)
         story += poll_pair(poll, numbers[poll_id], results, person.id, labels, width,
                            scenarios.get(poll_id), shift, shown)
+    story += takeaway_section(results, person.id, labels)  # handouts/qa.py
     while isinstance(story[-1], Spacer):
         story.pop()  # a space after the last question would start a blank page of its own
     footer = f"{deck.title} · {name}"

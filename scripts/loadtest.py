@@ -89,6 +89,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", help="write the medians (and every run) to this file")
     ap.add_argument("--download", choices=("summary", "handouts"),
                     help="the facilitator downloads this report in the middle of every burst")
+    ap.add_argument("--qa", action="store_true", help="audience Q&A instead of polls: a few questions "
+                    "are asked, then every phone upvotes one in a burst (scripts/load/qa.py)")
     ap.add_argument("--keep", metavar="DIR", help="keep the servers' databases and logs in DIR")
     args = ap.parse_args(argv)
     use_the_venv()
@@ -97,6 +99,8 @@ def main(argv=None) -> int:
     if args.url and not (args.session and args.code and args.key):
         ap.error("--url needs --session, --code and --key")
     raise_open_files()
+    if args.qa:
+        return main_qa(args)
     polls = choose_polls(args.deck, args.polls)
     runs = {"workshop": [], "bare": []}
     with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
@@ -131,6 +135,41 @@ def main(argv=None) -> int:
     if report["ratio_to_bare"]:
         print(f"ratio to bare: ack p99 x{report['ratio_to_bare']['ack_p99']}, "
               f"throughput x{report['ratio_to_bare']['throughput']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    return 0
+
+
+def main_qa(args) -> int:
+    """`--qa`: the upvote burst against the workshop server only (the bare one has no Q&A)."""
+    import statistics
+
+    from scripts.load.qa import run_qa
+    from scripts.load.report import median_of
+    from scripts.load.servers import Server
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="loadtest-qa-") as tmp:
+        for run_no in range(args.repeat):
+            server = Server("workshop", Path(args.keep or tmp), {"WORKSHOP_ASYNC_MODE": args.async_mode},
+                            Path(args.server_root or ROOT))
+            try:
+                res = run_qa(args, vars(server), run_no)
+            finally:
+                server.stop()
+            runs.append(res)
+            print(f"run {run_no + 1}/{args.repeat} qa: {args.phones} phones, ack p99 {res['qa_ack_ms']['p99']} ms, "
+                  f"order {res['qa_projector_order_ms']} ms, lost {res['qa_votes_lost']}, "
+                  f"duplicates {res['qa_votes_duplicates']}", file=sys.stderr, flush=True)
+    report = {**median_of([{k: v for k, v in r.items() if k != "qa_expected_votes"} for r in runs]),
+              "qa_votes_lost": sum(r["qa_votes_lost"] or 0 for r in runs),
+              "qa_votes_duplicates": sum(r["qa_votes_duplicates"] or 0 for r in runs),
+              "config": {k: v for k, v in vars(args).items() if k != "key"}, "runs": runs}
+    orders = [r["qa_projector_order_ms"] for r in runs if r["qa_projector_order_ms"] is not None]
+    report["qa_projector_order_ms"] = statistics.median(orders) if orders else None
+    print(f"{args.phones} phones upvoting in {args.burst:g} s, median of {args.repeat}:")
+    for key in ("connected", "qa_votes_sent", "qa_votes_acked", "qa_votes_stored", "qa_votes_lost",
+                "qa_votes_duplicates", "qa_ack_ms", "qa_projector_order_ms"):
+        print(f"  {key:<24} {report[key]}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
     return 0

@@ -36,7 +36,13 @@ SHOTS = {
     "phone-results.png": (780, 1688),
     "projector-zh.png": (1920, 1080),
     "phone-zh.png": (780, 1688),
+    "projector-picture.png": (1920, 1080),
+    "projector-spotlight.png": (1920, 1080),
+    "console-queue.png": (1440, 900),
+    "phone-check.png": (780, 1688),
+    "phone-small.png": (720, 1280),
 }
+SMALL_PHONE = {"width": 360, "height": 640}
 OPEN_EN = ["Followers choose to follow; subordinates are told to", "Trust", "Followers trust the leader",
            "A follower shares the goal", "Subordinates wait for orders", "Followers grow with the team",
            "Trust and a common goal", "Followers give their best without being asked"]
@@ -60,7 +66,8 @@ def optimised(png: bytes) -> bytes:
 def settle(page) -> None:
     """Wait for web fonts, images and every finite animation or transition to end."""
     page.evaluate("() => document.fonts.ready.then(() => true)")
-    page.wait_for_function("() => Array.from(document.images).every((i) => i.complete)")
+    # a lazy picture on a slide not shown never loads: wait only for the ones in view
+    page.wait_for_function("() => Array.from(document.images).every((i) => i.complete || !i.checkVisibility())")
     page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running'"
                            " || !isFinite(a.effect.getComputedTiming().endTime))")
 
@@ -175,11 +182,57 @@ def english(browser, out: Path, workdir: Path, phones: int, seed: int) -> None:
         console.wait_for_selector('[data-testid="open-answer"]')
         console.wait_for_timeout(1800)  # the moderation list refreshes after a tally
         shoot(console, out, "console.png")
+
+        room.control(action="moderate", on=True)  # the queue: answers wait for approval
+        room.answer("homework-followers-why", [
+            "Because a follower chose to be there: people follow someone who listens, who is "
+            "fair when it is hard, and who helps them grow, and they stay long after the title "
+            "has stopped mattering.", "Trust that was earned, not ordered"])
+        console.wait_for_selector('[data-testid="queue-item"]')
+        console.wait_for_timeout(600)
+        shoot(console, out, "console-queue.png")
+        first = room.phones[0].call("answer", {"poll": "homework-followers-why", "uid": new_token(),
+                                               "value": "People follow a leader who makes them "
+                                                        "better than they were, and says so."})
+        assert first["ok"], first
+        room.control(action="spotlight", poll="homework-followers-why", participant=newest(room))
+        projector.wait_for_selector('[data-testid="spotlight"]:visible')
+        projector.wait_for_timeout(900)
+        shoot(projector, out, "projector-spotlight.png")
+        room.control(action="spotlight_off")
+
+        picture = next(i for i, s in enumerate(room.deck.slides) if s.images)
+        room.goto(slide=picture)
+        wait_slide(projector, picture)
+        projector.wait_for_timeout(900)
+        shoot(projector, out, "projector-picture.png")
+
+        phone.page.goto(local(server, server.url("/check")))
+        phone.page.wait_for_selector('[data-testid="check"][data-state="ok"]')
+        shoot(phone.page, out, "phone-check.png")
+
+        scenario = next(i for i, s in enumerate(room.deck.slides) if s.kind == "scenario")
+        room.goto(slide=scenario)
+        small = phone_context(browser, 2, viewport=SMALL_PHONE)
+        try:
+            page = small.new_page()
+            page.goto(local(server, server.urls["join"]))
+            wait_connected(page)
+            page.wait_for_selector('[data-testid="story"]')
+            shoot(page, out, "phone-small.png")
+        finally:
+            small.close()
     finally:
         phone_ctx.close()
         laptop.close()
         room.close()
         server.kill()
+
+
+def newest(room: Room) -> int:
+    """Return who gave the newest answer to the open question (the one to spotlight)."""
+    reply = room.fac.call("open_answers", {"poll": "homework-followers-why"})
+    return reply["answers"][0]["participant"]
 
 
 def chinese(browser, out: Path, workdir: Path, phones: int, seed: int) -> None:

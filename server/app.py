@@ -100,7 +100,7 @@ def create_app(config: dict | None = None) -> Flask:
     def same_origin(origin, environ) -> bool:
         return origin_allowed(origin, environ, public)
 
-    from . import events, roomcheck, routes  # noqa: F401 - handlers must be known before init_app binds them
+    from . import events, qa_events, roomcheck, routes  # noqa: F401 - handlers must be known before init_app binds them
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=same_origin,
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
                       ping_interval=app.config["PING_INTERVAL"], ping_timeout=20,

@@ -47,6 +47,9 @@ class Pending:
         self.people = False
         self.phone_results = False
         self.phones_pushed_at = 0.0
+        self.questions = False  # the Q&A changed since the last push to facilitators
+        self.phone_questions = False  # ... and since the last push to phones
+        self.questions_pushed_at = 0.0
         self.fanout = threading.Lock()  # held while a broadcast goes out to the phones
 
 
@@ -75,6 +78,8 @@ class Broadcaster:
         with self._lock:
             p.tallies |= change.tallies | change.polls
             p.people |= change.people
+            if change.questions:
+                p.questions = p.phone_questions = True
             if change.tallies and room.shows_results_of(change.tallies):
                 p.phone_results = True
         if change.state:
@@ -123,11 +128,31 @@ class Broadcaster:
             if any(poll_id in room.deck.polls and polltypes.get(room.deck.polls[poll_id].type).free_text
                    for poll_id in tallies):
                 socketio.emit("queue", room.queue_message(), to=facilitators(room))
+            self.push_questions(p, now)
             results = room.phone_results() if results_due else None
             if results and room.connected > SLICE_AT_ONCE:  # spread out, without holding up tallies
                 socketio.start_background_task(self.to_phones, room, "results", results)
             elif results:
                 self.to_phones(room, "results", results)
+
+    def push_questions(self, p: Pending, now: float) -> None:
+        """The Q&A, coalesced: facilitators get every tick's changes (the projector's order),
+        phones the shown questions at most once a `phone_interval`, less often in big rooms."""
+        room = p.room
+        with self._lock:
+            to_facilitators, p.questions = p.questions, False
+            interval = max(self.phone_interval, room.connected / PHONE_MESSAGES_PER_SECOND)
+            to_phones = p.phone_questions and now - p.questions_pushed_at >= interval
+            if to_phones:
+                p.phone_questions, p.questions_pushed_at = False, now
+        if to_facilitators:
+            self.busy_at = now
+            socketio.emit("questions", room.facilitator_questions(), to=facilitators(room))
+            socketio.emit("queue", room.queue_message(), to=facilitators(room))
+        if to_phones and room.connected > SLICE_AT_ONCE:
+            socketio.start_background_task(self.to_phones, room, "questions", room.phone_questions())
+        elif to_phones:
+            self.to_phones(room, "questions", room.phone_questions())
 
     def run(self, tick_seconds: float, log) -> None:
         """Push coalesced updates every tick until stopped (the ticker's background task)."""

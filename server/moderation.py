@@ -56,12 +56,13 @@ class Moderation:
         return Change(spotlight=True)
 
     def queue(self) -> list[dict]:
-        """What waits for the facilitator's approval, oldest first: items with a kind (today
-        only open answers; audience questions can join them)."""
+        """What waits for the facilitator's approval: items with a kind, `answer` (open answers,
+        oldest first) then `question` (audience questions, oldest first)."""
         with self.lock:
             items = [{"kind": "answer", "poll": poll_id, "participant": who,
                       "text": tally.texts[who], "reason": tally.reasons[who]}
                      for poll_id, tally in self.tallies.items() for who in getattr(tally, "held", ())]
+            items += self.question_queue()  # server/qa.py
         if items:  # names are read only when something waits: most ticks have nothing held
             shown = {p.id: shown_name(self.names, p.pseudonym, p.nickname)
                      for p in self.store.participants(self.id)}

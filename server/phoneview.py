@@ -3,6 +3,8 @@ and its results once revealed. A mixin of `Room` (rooms.py), which provides the 
 state, the tallies, the row and the lock."""
 from __future__ import annotations
 
+from workshop import inline
+
 from .media import media_url
 
 __all__ = ["PhoneView"]
@@ -17,7 +19,8 @@ class PhoneView:
             slide = self.deck.slides[self.state.slide]
             poll = slide.poll
             return {"slide": {"index": self.state.slide, "count": len(self.deck.slides),
-                              "kind": slide.kind, "title": slide.heading, "story": slide.story,
+                              "kind": slide.kind, "title": inline.plain(slide.heading),
+                              "story": inline.plain(slide.story),
                               "images": self._phone_images(slide),
                               "polls_after": any(s.poll for s in self.deck.slides[self.state.slide + 1:])},
                     "poll": poll.public() if poll else None,

@@ -15,11 +15,13 @@ from workshop.deck import Deck, DeckError
 from workshop.deck_file import load_deck
 from workshop.polltypes import AnswerError, new_tally, normalize_answer
 from workshop.polltypes.open import HELD, HIDDEN, SHOWN, arrival
+from workshop.qa import ACTIONS as QA_ACTIONS
 from workshop.session import (ANSWER_ACTIONS, NOTHING, PENDING, Change, ControlError, SessionState,
                               answer_target, apply)
 from workshop.store import JoinCodeTaken, RoomState, SessionRow, Store
 
 from .moderation import Moderation
+from .qa import QA
 from .phoneview import PhoneView
 from .quiz import Quiz
 from .timers import Timed
@@ -31,7 +33,7 @@ def _ignore(room: "Room", change: Change) -> None:
     """The listener of a room nobody shows (reports, tests)."""
 
 
-class Room(Moderation, PhoneView, Timed, Quiz):
+class Room(Moderation, PhoneView, QA, Timed, Quiz):
     """One live session: the store's truth plus in-memory tallies rebuilt from it."""
 
     def __init__(self, deck: Deck, row: SessionRow, store: Store, listener: Listener = _ignore):
@@ -119,6 +121,7 @@ class Room(Moderation, PhoneView, Timed, Quiz):
             people = self.store.participants(self.id)
             self.participants = len(people)
             self.named = {p.id for p in people if p.nickname}
+            self._load_questions()
 
     # ----- participants -----
 
@@ -229,21 +232,16 @@ class Room(Moderation, PhoneView, Timed, Quiz):
     def control(self, action: str, args: dict) -> Change:
         """Apply a facilitator action, commit it, and return (and tell) what changed."""
         with self.lock:
-            if action in ANSWER_ACTIONS:
+            if action in QA_ACTIONS:
+                change = self.qa_control(action, args)
+            elif action in ANSWER_ACTIONS:
                 apply(self.state, action, args)  # checks the arguments, changes nothing
                 change = self._moderate(action, *answer_target(self.state, args), args)
             elif action == "approve_all":
                 apply(self.state, action, args)
                 change = self._approve_all(args.get("poll"))
-            elif action.startswith("activity_"):
-                change = self._activity_control(action, args)
-                self._commit(change)
-            else:
-                before = self._poll_statuses()
-                change = apply(self.state, action, args)
-                self._time_polls(before, change)
-                if change.state:
-                    self._commit(change)
+            else:  # the state machine's actions and activity_*, timing what they open (timers.py)
+                change = self._timed_control(action, args)
         return self._tell(change)
 
     def _commit(self, change: Change) -> None:

@@ -138,7 +138,7 @@ def takeaway(code):
 def session_info(room: Room) -> dict:
     return {"id": room.id, "code": room.row.join_code, "title": room.deck.title,
             "language": room.deck.language, "join_url": live().rooms.join_url(room, base_url()),
-            "names": room.names}
+            "names": room.names, "qa": room.deck.qa}
 
 
 def facilitator_room(session_id: str) -> Room:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from workshop import activity, quiz
 from workshop.polltypes import AnswerError
-from workshop.session import NOTHING, OPEN, CLOSED, Change, ControlError
+from workshop.session import NOTHING, OPEN, CLOSED, Change, ControlError, apply
 
 from .extensions import socketio
 
@@ -30,6 +30,19 @@ class Timed:
         return self.store.clock()
 
     # ----- quiz deadlines -----
+
+    def _timed_control(self, action: str, args: dict) -> Change:
+        """An activity_* action, or the state machine's with the clocks of the timed questions
+        it opens; committed (the caller holds the lock)."""
+        if action.startswith("activity_"):
+            change = self._activity_control(action, args)
+        else:
+            before = self._poll_statuses()
+            change = apply(self.state, action, args)
+            self._time_polls(before, change)
+        if change.state:
+            self._commit(change)
+        return change
 
     def _poll_statuses(self) -> dict[str, str]:
         return {poll_id: ps.status for poll_id, ps in self.state.polls.items()}

@@ -122,6 +122,11 @@ max_length: 100
 
 ---
 
+<!-- kind: qa -->
+# Your questions
+
+---
+
 <!-- {kind: leaderboard, top: 3, activity: [{say: Think alone, minutes: 0.25}]} -->
 # Standings
 """
@@ -148,13 +153,14 @@ def test_every_kind_and_poll_type(folder):
     deck = parse(DECK, folder)
     kinds = [s.kind for s in deck.slides]
     assert kinds == ["title", "section", "bullets", "quote", "text", "scenario", "poll", "poll",
-                     "poll", "image", "leaderboard"]
+                     "poll", "image", "qa", "leaderboard"]
     assert set(kinds) == set(SLIDE_KINDS)
     assert deck.slides[-1].top == 3 and deck.slides[-1].activity[0].say == "Think alone"
     assert {p.type for p in deck.polls.values()} == set(polltypes.names())
     assert (deck.title, deck.language, deck.names, deck.moderate) == ("Test deck", "en",
                                                                         "named", True)
-    title, _, bullets, quote, text, scenario, scale, ranking, open_, image, _ = deck.slides
+    title, _, bullets, quote, text, scenario, scale, ranking, open_, image, qa, _ = deck.slides
+    assert qa.title == "Your questions"
     assert (title.title, title.subtitle, title.notes) == ("Hello", "World", "Welcome them.")
     assert bullets.bullets == ("Build **trust** first", "sub one", "sub two",
                                "Second, with a [link](https://example.org)")

@@ -57,3 +57,17 @@ def test_every_phone_gets_its_takeaway_in_the_takeaway_bench(tmp_path):
     assert med["downloads"] == 20 and med["failed"] == 0
     assert med["wait_ms"]["p50"] > 0 and med["healthz_ms"]["p99"] is not None
     assert "20 takeaways" in run.stdout
+
+
+def test_qa_upvote_burst_loses_nothing_and_the_projector_catches_up(tmp_path):
+    out = tmp_path / "qa.json"
+    run = subprocess.run([sys.executable, "-m", "scripts.loadtest", "--qa", "-n", "20", "--burst", "0.5",
+                          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(out.read_text())
+    assert report["connected"] == 20
+    assert report["qa_votes_sent"] == report["qa_votes_acked"] == report["qa_votes_stored"] == 20
+    assert report["qa_votes_lost"] == 0 and report["qa_votes_duplicates"] == 0
+    assert set(report["qa_ack_ms"]) == {"p50", "p99"} and report["qa_ack_ms"]["p50"] > 0
+    assert report["qa_projector_order_ms"] is not None and report["qa_projector_order_ms"] < 2000
+    assert "qa_votes_lost" in run.stdout

@@ -333,4 +333,4 @@ def test_the_summary_leaves_held_and_hidden_answers_out_and_the_export_says_why(
     assert "shit" not in dict(results.tallies["free"]["terms"])
     csv_text = export_csv(room.deck, results).decode("utf-8-sig")
     rows = [line.split(",") for line in csv_text.splitlines()[1:]]
-    assert sorted(row[-1] for row in rows) == ["held", "hidden", "shown"]
+    assert sorted(row[7] for row in rows) == ["held", "hidden", "shown"]  # the status column

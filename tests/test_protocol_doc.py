@@ -8,8 +8,9 @@ from workshop import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text(encoding="utf-8")
-RAISERS = re.compile(r"""\b(?:AnswerError|ControlError|error|refuse)\(\s*["']([a-z_]+)["']""")
-SOURCES = ["server/events.py", "server/rooms.py", "server/moderation.py", "server/timers.py", "server/quiz.py", "workshop/session.py", *sorted(
+RAISERS = re.compile(r"""\b(?:AnswerError|ControlError|QAError|error|refuse)\(\s*["']([a-z_]+)["']""")
+SOURCES = ["server/events.py", "server/rooms.py", "server/moderation.py", "workshop/session.py",
+           "server/qa.py", "server/qa_events.py", "workshop/qa.py", "server/timers.py", "server/quiz.py", *sorted(
     str(p.relative_to(ROOT)) for p in (ROOT / "workshop" / "polltypes").glob("*.py"))]
 
 

@@ -132,3 +132,14 @@ def test_a_nickname_is_cleaned_in_one_place(name, cut, expected):
     from workshop.text import clean_nickname
     assert clean_nickname(name, cut=cut) == expected
 
+
+
+def test_phones_get_a_scenario_s_words_without_their_markdown_marks(store, tmp_path):
+    from workshop.deck_file import parse_deck
+    deck = parse_deck("title: T\nslides:\n  - kind: scenario\n    title: The **new** lead\n"
+                      "    story: Build **trust** first, then `ship` it.\n    tips: [Listen]\n"
+                      "    poll: {id: s, type: choice, question: Which one, options: [A, B]}\n",
+                      str(tmp_path / "deck.yaml"))
+    room = RoomRegistry(store).create(deck, str(tmp_path / "deck.yaml"))
+    slide = room.phone_state()["slide"]
+    assert (slide["title"], slide["story"]) == ("The new lead", "Build trust first, then ship it.")

@@ -7,7 +7,7 @@ from typing import Mapping
 
 from . import polltypes
 
-SLIDE_KINDS = ("title", "section", "bullets", "quote", "text", "poll", "scenario", "image",
+SLIDE_KINDS = ("title", "section", "bullets", "quote", "text", "poll", "scenario", "image", "qa",
                "leaderboard")
 NAMES = ("anonymous", "named")  # a session asks no names, or shows them to the facilitator
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -116,6 +116,7 @@ class Deck:
     minutes: float = 0.0
     names: str = "anonymous"  # one of NAMES
     moderate: bool = False  # open answers wait for the facilitator's approval before the wall
+    qa: bool = True  # phones may ask questions (workshop/qa.py) all along
     teams: tuple[str, ...] = ()  # quiz teams (tables) a phone picks from on joining
     path: str = field(default="", compare=False)  # the same deck may be YAML or Markdown
     polls: dict = field(default_factory=dict, compare=False)  # id -> Poll, in deck order
@@ -147,7 +148,7 @@ class Deck:
         return {"title": self.title, "slides": len(self.slides), "minutes": _num(self.minutes),
                 "polls": counts, "scenarios": sum(s.kind == "scenario" for s in self.slides),
                 "groups": groups, "language": self.language, "names": self.names,
-                "moderate": self.moderate,
+                "moderate": self.moderate, "qa": self.qa,
                 "images": sum(len(s.images) for s in self.slides)}
 
 

@@ -25,7 +25,7 @@ _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 # ----- the schema: which keys each part may have (a poll type names its own) ------------
 
 TOP_KEYS = {"title", "subtitle", "speaker", "source", "language", "minutes", "names", "moderate",
-            "slides", "teams"}
+            "qa", "slides", "teams"}
 SLIDE_KEYS = {
     "title": ({"title"}, {"subtitle"}),
     "section": ({"title"}, {"subtitle"}),
@@ -35,6 +35,7 @@ SLIDE_KEYS = {
     "poll": ({"poll"}, {"title"}),
     "scenario": ({"title", "story", "poll", "tips"}, {"tips_title"}),
     "image": ({"images"}, {"title"}),
+    "qa": (set(), {"title"}),  # the audience's questions, live (workshop/qa.py)
     "leaderboard": (set(), {"title", "top", "podium"}),
 }
 COMMON_SLIDE_KEYS = {"kind", "notes", "minutes", "images", "activity"}
@@ -191,6 +192,7 @@ class DeckChecker:
         if "names" in data:
             names = self.one_of(data, "names", NAMES, "deck") or names
         moderate = self.flag(data, "moderate", "deck", False)
+        qa = self.flag(data, "qa", "deck", True)
         planned = sum(s.minutes for s in slides)
         minutes = self.number(data, "minutes", "deck", planned, lo=1, hi=1440)
         if self.problems:
@@ -198,7 +200,7 @@ class DeckChecker:
         return Deck(title=title, slides=tuple(slides), subtitle=self.text(data, "subtitle", "deck"),
                     speaker=self.text(data, "speaker", "deck"),
                     source=self.text(data, "source", "deck"), language=language,
-                    minutes=minutes, names=names, moderate=moderate, path=self.path, polls=polls,
+                    minutes=minutes, names=names, moderate=moderate, qa=qa, path=self.path, polls=polls,
                     teams=self.texts(data, "teams", "deck", 2, 40))
 
     def slide(self, data, number: int, line: int) -> Slide | None:

@@ -30,6 +30,7 @@ language: en          # en or zh
 minutes: 30           # planned length
 names: anonymous      # or "named": participants give a name the console shows
 moderate: false       # true: open answers wait for your approval before the wall
+qa: true              # false: phones cannot ask the facilitator questions
 ---
 
 <!-- minutes: 1   # the first slide, a '#' title alone: the opening slide with the join code -->
@@ -166,6 +167,11 @@ Read the story aloud, open the vote, then discuss before revealing the tips.
 
 ---
 
+<!-- kind: qa   # the questions phones ask, most upvoted first -->
+# Your questions
+
+---
+
 <!-- kind: leaderboard -->
 # Leaderboard
 
@@ -181,6 +187,7 @@ language: zh          # en 或 zh
 minutes: 30           # 计划时长（分钟）
 names: anonymous      # 或 named：参与者填写名字，控制台可见
 moderate: false       # true：开放回答先经你批准再上墙
+qa: true              # false：手机不能向主持人提问
 ---
 
 <!-- minutes: 1   # 第一页只有 '#' 标题：开场页，显示加入二维码 -->
@@ -314,6 +321,11 @@ options:
 
 Notes:
 先朗读故事，开始投票，讨论之后再显示提示。
+
+---
+
+<!-- kind: qa   # 手机提出的问题，票数最多的在前 -->
+# 你们的问题
 
 ---
 

@@ -6,10 +6,10 @@ from dataclasses import fields
 from . import polltypes
 from .deck import Deck, Poll, Slide
 
-_TOP = ("title", "subtitle", "speaker", "source", "language", "minutes", "names", "moderate",
+_TOP = ("title", "subtitle", "speaker", "source", "language", "minutes", "names", "moderate", "qa",
         "teams")
 _TOP_DEFAULTS = {"subtitle": "", "speaker": "", "source": "", "minutes": 0.0,
-                 "names": "anonymous", "moderate": False, "teams": ()}
+                 "names": "anonymous", "moderate": False, "qa": True, "teams": ()}
 _SLIDE = ("kind", "title", "subtitle", "minutes", "notes", "images", "bullets", "quote",
           "attribution", "text", "story", "poll", "tips_title", "tips", "top", "podium", "activity")
 _POLL_COMMON = (("group", ""), ("allow_change", True), ("stays_open", False),

@@ -37,6 +37,7 @@ class Change:
     people: bool = False  # how many joined or are connected changed
     moderation: bool = False  # the session's moderation switch was turned on or off
     spotlight: bool = False  # an answer was put in the spotlight, or the spotlight ended
+    questions: bool = False  # the audience's questions or their votes changed (server/qa.py)
     activity: bool = False  # a timed activity started, paused, moved to another phase or ended
 
     def __or__(self, other: "Change") -> "Change":

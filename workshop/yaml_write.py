@@ -19,7 +19,7 @@ SLIDE_ORDER = ("kind", "title", "subtitle", "quote", "attribution", "minutes", "
                "bullets", "text", "story", "poll", "tips_title", "tips")
 POLL_ORDER = ("id", "type", "question")
 TOP_ORDER = ("title", "subtitle", "speaker", "source", "language", "minutes", "names",
-             "moderate")
+             "moderate", "qa")
 
 
 def ordered(data: Mapping, order: tuple[str, ...]) -> list[str]:

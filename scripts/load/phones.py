@@ -48,7 +48,7 @@ def phone_client_class():
     import engineio
     import socketio
 
-    drop = tuple(f'2["{event}"' for event in ("state", "results", "reset"))
+    drop = tuple(f'2["{event}"' for event in ("state", "results", "reset", "questions"))
 
     class QuietEngineIO(engineio.AsyncClient):
         async def _receive_packet(self, pkt):
@@ -96,8 +96,8 @@ class Phone:
                 await asyncio.sleep(0.2 * (attempt + 1) + random.random() * 0.3)
         return False
 
-    async def send(self, payload: dict) -> tuple[float, float, dict] | None:
-        """Send one answer; return (sent, acked, reply), or None when no ack came back."""
+    async def send(self, payload: dict, event: str = "answer") -> tuple[float, float, dict] | None:
+        """Send one answer (or an `upvote`); return (sent, acked, reply), or None when no ack came back."""
         loop = asyncio.get_running_loop()
         got = loop.create_future()
 
@@ -106,7 +106,7 @@ class Phone:
                 got.set_result((time.monotonic(), reply))
         sent = time.monotonic()
         try:
-            await self.sio.emit("answer", payload, callback=ack)
+            await self.sio.emit(event, payload, callback=ack)
             acked, reply = await asyncio.wait_for(got, self.cfg["ack_timeout"])
         except Exception:
             return None
@@ -190,6 +190,18 @@ async def worker_loop(conn, cfg: dict, indices: list[int]) -> None:
             await probe
             gc.collect()
             conn.send(("burst", records, time.process_time() - cpu0, lags))
+        elif msg[0] == "qa_burst":  # scripts/load/qa.py: each phone upvotes one question
+            from scripts.load.qa import vote
+            _, ids, start, burst = msg
+            live = [p for p in phones if p.sio is not None]
+            cpu0 = time.process_time()
+            gc.disable()
+            try:
+                records = await asyncio.gather(*(vote(p, ids, start + rng.uniform(0, burst), rng)
+                                                 for p in live))
+            finally:
+                gc.enable()
+            conn.send(("qa_burst", records, time.process_time() - cpu0))
         elif msg[0] == "close":
             await asyncio.gather(*(p.sio.disconnect() for p in phones if p.sio is not None),
                                  return_exceptions=True)

@@ -23,6 +23,9 @@ provides the methods of `Store` below with these guarantees:
   stored version is still the one the writer read (compare-and-set), and return it with the
   next version; a writer that lost the race gets `StaleState` and must re-read. So a second
   process can follow a room by its version.
+- **Audience questions and votes** (workshop/qa.py): one vote per participant per question
+  (UNIQUE), a vote and a question committed before the phone's ack, and every uid a question or
+  vote came under kept in the same transaction (`qa_uids`), so a resend changes nothing.
 - **Reads are consistent inside `snapshot()`**, while other connections write.
 
 `open_store(location)` returns the backend for a location; SQLite (a file path) is the
@@ -101,6 +104,19 @@ class Answer:
     reason: str = ""  # why a held answer waits: moderation or filtered
 
 
+@dataclass(frozen=True)
+class StoredQuestion:
+    id: int
+    session_id: str
+    participant_id: int
+    text: str
+    status: str  # workshop.qa: shown, held, hidden, answered, archived
+    reason: str
+    pinned: bool
+    uid: str
+    asked_at: float
+
+
 class Store(Protocol):
     """What the live room, the reports and the CLI need of a store."""
 
@@ -153,6 +169,21 @@ class Store(Protocol):
                           reason: str = "") -> None:
         """Set an answer's moderation status (shown, held, hidden); committed on return."""
 
+    # audience Q&A
+    def add_question(self, session_id: str, participant_id: int, text: str, status: str = "shown",
+                     reason: str = "", uid: str = "") -> StoredQuestion:
+        """Add a question (and its uid); committed on return."""
+    def questions(self, session_id: str) -> list[StoredQuestion]: ...
+    def set_question_status(self, session_id: str, question_id: int, status: str,
+                            reason: str = "") -> None: ...
+    def pin_question(self, session_id: str, question_id: int | None) -> None:
+        """Pin one question (None: none) and unpin the others, in one transaction."""
+    def set_vote(self, session_id: str, question_id: int, participant_id: int, on: bool,
+                 uid: str = "") -> None:
+        """Add (at most once) or withdraw a vote and remember its uid; committed on return."""
+    def question_votes(self, session_id: str) -> list[tuple[int, int]]: ...
+    def qa_uids(self, session_id: str) -> set[tuple[int, str]]: ...
+
     # the connection
     def snapshot(self) -> AbstractContextManager:
         """Read inside this block from one consistent state of the store."""
@@ -166,4 +197,4 @@ def open_store(location: str, clock=None) -> Store:
 
 
 __all__ = ["Answer", "JoinCodeTaken", "Participant", "RoomState", "SessionRow", "StaleState",
-           "Store", "open_store"]
+           "Store", "StoredQuestion", "open_store"]

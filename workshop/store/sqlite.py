@@ -1,5 +1,5 @@
-"""The embedded store: one SQLite file in WAL mode, the only module with SQL (see the
-package's docstring for what every store guarantees)."""
+"""The embedded store: one SQLite file in WAL mode, the only module with SQL with its Q&A
+mixin sqlite_qa.py (see the package's docstring for what every store guarantees)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import Answer, JoinCodeTaken, Participant, RoomState, SessionRow, StaleState
+from .sqlite_qa import SQLiteQA
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -74,7 +75,7 @@ ANSWER_COLUMNS = ("session_id, poll_id, participant_id, value, uid, first_at, la
                   "status, reason")
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteQA):
     """One SQLite database of sessions, participants and answers; safe to share across threads."""
 
     def __init__(self, path: str | Path, clock=time.time):
@@ -116,6 +117,9 @@ class SQLiteStore:
         if version < 4:  # whether a session is anonymous or named is kept with it (workshop.names)
             self._add_columns("sessions", {"names": "TEXT NOT NULL DEFAULT ''"})
             self.db.execute("PRAGMA user_version = 4")
+        if version < 5:  # audience Q&A: questions, their votes and uids (sqlite_qa.py)
+            self._migrate_qa()
+            self.db.execute("PRAGMA user_version = 5")
         if version < 6:  # quiz timers and the running activity (JSON), and each phone's team
             self._add_columns("sessions", {"timing": "TEXT NOT NULL DEFAULT '{}'"})
             self._add_columns("participants", {"team": "TEXT NOT NULL DEFAULT ''"})

@@ -4,6 +4,7 @@ import { clock, connect, connectionBadge, el, emitAck, mergeTally, readJSON, sho
 import { renderResults } from "./charts.js";
 import { answeredText, fitSlide, fitStage, showPollSlide } from "./slides.js";
 import { initQueue } from "./queue.js";
+import { initConsoleQA } from "./qa.js";
 import { attachTiming } from "./timing.js";
 
 const data = readJSON("wk-data");
@@ -40,6 +41,7 @@ const socket = connect({ role: "facilitator", session: sid, view: "console" }, (
 socket.on("facilitator_state", applyState);
 attachTiming(socket, t, "console"); // countdowns, activity buttons (timing.js)
 const queue = initQueue({ socket, t, control, meta, root: $("queue"), onChange: () => scheduleOpenAnswers(300) });
+initConsoleQA({ socket, t, control });
 socket.on("tally", (msg) => {
   mergeTally(tallies, state, msg);
   const poll = currentPoll();

@@ -5,6 +5,7 @@ import { connect, connectionBadge, el, emitAck, randomId, readJSON, store, trans
 import { clearResults, renderResults } from "./charts.js";
 import { answeredText } from "./slides.js";
 import { WIDGETS } from "./widgets.js";
+import { initPhoneQA } from "./qa.js";
 import { attachTiming } from "./timing.js";
 
 const data = readJSON("wk-data");
@@ -46,6 +47,7 @@ const socket = connect(auth, (state, detail) => {
 attachTiming(socket, t, "phone"); // countdowns, activities, quiz scores (timing.js)
 
 
+initPhoneQA({ socket, t });
 socket.on("welcome", (msg) => {
   S.me = msg.participant;
   S.state = msg.state;

@@ -2,6 +2,7 @@
 // facilitator's keys. It follows facilitator_state, so the console and it stay in step.
 import { connect, connectionBadge, emitAck, enter, mergeTally, readJSON, shortcutAction, toggleFullscreen, translator } from "./common.js";
 import { fitSlide, fitStage, showPollSlide } from "./slides.js";
+import { initProjectorQA } from "./qa.js";
 import { attachTiming } from "./timing.js";
 
 const data = readJSON("wk-data");
@@ -28,6 +29,7 @@ window.addEventListener("resize", () => { if (current >= 0) fitSlide(slides[curr
 const socket = connect({ role: "facilitator", session: data.session.id, view: "projector" }, showConn);
 attachTiming(socket, t, "projector"); // countdowns, activities, quiz scores (timing.js)
 socket.on("facilitator_state", applyState);
+initProjectorQA({ socket, stage });
 socket.on("tally", (msg) => {
   mergeTally(tallies, state, msg);
   render();

@@ -16,7 +16,9 @@ export function initQueue({ socket, t, control, meta, root, onChange }) {
   let moderate = false;
   let focusKey = null; // the item to keep focused across redraws (or the one after it)
 
-  const keyOf = (item) => `${item.kind}:${item.poll}:${item.participant}`;
+  const keyOf = (item) => (item.kind === "question" ? `question:${item.question}`
+    : `${item.kind}:${item.poll}:${item.participant}`);
+  const QUESTION_ACTS = { approve: "qa_approve", hide: "qa_hide", spotlight: "qa_pin" }; // qa.js
 
   function draw() {
     root.dataset.count = String(items.length);
@@ -47,7 +49,7 @@ export function initQueue({ socket, t, control, meta, root, onChange }) {
       el("p", { className: "con-qitem__text", text: item.text }),
       el("p", { className: "con-qitem__meta" },
         el("span", { className: `con-qitem__reason con-qitem__reason--${item.reason}`, text: reason }),
-        ` · ${item.pseudonym} · ${questions[item.poll] || ""}`)),
+        ` · ${item.pseudonym} · ${item.kind === "question" ? t("qa.tab") : questions[item.poll] || ""}`)),
     el("div", { className: "con-qitem__actions" },
       button("approve", t("mod.approve")), button("hide", t("mod.hide")),
       button("spotlight", t("mod.spotlight"))));
@@ -58,8 +60,9 @@ export function initQueue({ socket, t, control, meta, root, onChange }) {
     if (!item) return;
     focusKey = keyOf(item);
     const target = { poll: item.poll, participant: item.participant };
-    const payload = what === "hide" ? { action: "hide_answer", hidden: true, ...target }
-      : { action: what, ...target };
+    const payload = item.kind === "question" ? { action: QUESTION_ACTS[what], question: item.question }
+      : what === "hide" ? { action: "hide_answer", hidden: true, ...target }
+        : { action: what, ...target };
     const reply = await control(payload);
     if (reply && reply.ok) {
       items = items.filter((i) => keyOf(i) !== focusKey); // gone now; the next `queue` confirms
