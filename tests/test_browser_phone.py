@@ -267,3 +267,28 @@ def test_on_a_360x640_phone_the_question_and_first_option_show_without_scrolling
         assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sideways
     finally:
         phone.context.close()
+
+
+def test_on_a_360x640_phone_a_timed_scenario_still_shows_its_question(browser, tmp_path, errors):
+    """The leadership deck's scenario: an activity, a story and a question; on a small phone the
+    activity is a slim bar and the story folds, so the question and first option are in view."""
+    from tests.support import DECK as LEADERS
+    from workshop.deck_file import load_deck
+    deck = load_deck(LEADERS)
+    index = next(i for i, s in enumerate(deck.slides) if s.kind == "scenario" and s.activity)
+    s = start_server(tmp_path, LEADERS)
+    try:
+        goto(s, index)
+        phone = new_phone(browser, s, errors, viewport={"width": 360, "height": 640})
+        try:
+            phone.wait_poll(deck.slides[index].poll.question)
+            expect(phone.tid("activity")).to_be_visible()
+            # the activity's bar is drawn again every second: let each check retry
+            for testid in ("activity", "poll-question", "choice-option-0"):
+                expect(phone.tid(testid)).to_be_in_viewport(ratio=1)
+            phone.page.wait_for_function(  # a slim bar, not a card
+                "() => document.querySelector('[data-testid=activity]').getBoundingClientRect().height <= 80")
+        finally:
+            phone.context.close()
+    finally:
+        s.kill()

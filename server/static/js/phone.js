@@ -243,8 +243,10 @@ function renderContext(st) {
   contextSlide = key;
   $("story").hidden = !story;
   $("story-text").textContent = story;
-  $("story-preview").textContent = story.length > STORY_OPEN_CHARS ? `${story.slice(0, 90).trimEnd()}…` : "";
-  $("story").open = story.length <= STORY_OPEN_CHARS;
+  // on a small phone (640 px tall) a shorter story already folds: the question must show
+  const foldAt = window.innerHeight < 700 ? STORY_OPEN_CHARS / 2 : STORY_OPEN_CHARS;
+  $("story-preview").textContent = story.length > foldAt ? `${story.slice(0, 90).trimEnd()}…` : "";
+  $("story").open = story.length <= foldAt;
   $("pics").replaceChildren(...images.map((img) => el("img", {
     className: "pics__img", attrs: { src: img.url, alt: img.alt, loading: "lazy", decoding: "async" } })));
 }
