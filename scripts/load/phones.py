@@ -1,12 +1,13 @@
 """The simulated phones: python-socketio clients answering polls, run in worker processes.
 
-Each worker process (`worker_main`, started by scripts/load/run.py) holds its share of the
+Each worker process (`worker_main`, started through `Workers` by scripts/load/run.py and qa.py) holds its share of the
 phones and obeys its pipe: connect them all in waves, answer one poll in a burst, close.
 """
 from __future__ import annotations
 
 import asyncio
 import gc
+import multiprocessing as mp
 import random
 import resource
 import secrets
@@ -226,3 +227,42 @@ def worker_main(conn, cfg: dict, indices: list[int]) -> None:
     """Run one worker process's phones until told to close (the target of run_once's processes)."""
     raise_open_files()
     event_loop_runner(cfg["loop"])(worker_loop(conn, cfg, indices))
+
+
+def worker_config(args, target: dict, run_no: int) -> dict:
+    """Return what every load worker of one run needs to know (picklable)."""
+    return {"url": target["url"], "code": target["code"], "run": run_no, "seed": args.seed + run_no,
+            "wave": args.wave, "wave_pause": args.wave_pause, "loop": args.loop,
+            "ack_timeout": args.ack_timeout}
+
+
+class Workers:
+    """The load generator's processes, each driving its share of the phones (`--procs`)."""
+
+    def __init__(self, args, cfg: dict):
+        ctx = mp.get_context("spawn")
+        self.procs = []
+        for w in range(args.procs):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=worker_main, daemon=True,
+                               args=(child, cfg, list(range(w, args.phones, args.procs))))
+            proc.start()
+            self.procs.append((proc, parent))
+
+    def ask(self, msg: tuple, timeout: float) -> list:
+        """Send every worker one command; return their replies (blocking: run it in an executor)."""
+        for _, conn in self.procs:
+            conn.send(msg)
+        out = []
+        for _, conn in self.procs:
+            if not conn.poll(timeout):
+                raise SystemExit(f"a load worker did not answer '{msg[0]}' within {timeout:.0f} s")
+            out.append(conn.recv())
+        return out
+
+    def stop(self) -> None:
+        """Wait for the workers to end (after `close`), killing any that hang."""
+        for proc, _ in self.procs:
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()

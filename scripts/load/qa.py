@@ -8,13 +8,12 @@ is counted too), and the time from the last ack until the projector's order is t
 from __future__ import annotations
 
 import asyncio
-import multiprocessing as mp
 import random
 import secrets
 import sqlite3
 import time
 
-from scripts.load.phones import worker_main
+from scripts.load.phones import Workers, worker_config
 from scripts.load.report import ms, pct
 
 QUESTIONS = ("Why does trust come before goals?", "How do we coach without micromanaging?",
@@ -77,26 +76,8 @@ def stored_votes(db: str, session: str) -> dict[tuple[int, int], int]:
 
 def run_qa(args, target: dict, run_no: int) -> dict:
     """Run the Q&A burst once against a workshop server; return its measurements."""
-    cfg = {"url": target["url"], "code": target["code"], "run": run_no, "seed": args.seed + run_no,
-           "wave": args.wave, "wave_pause": args.wave_pause, "loop": args.loop, "ack_timeout": args.ack_timeout}
-    ctx = mp.get_context("spawn")
-    workers = []
-    for w in range(args.procs):
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=worker_main, args=(child, cfg, list(range(w, args.phones, args.procs))),
-                           daemon=True)
-        proc.start()
-        workers.append((proc, parent))
-
-    def tell(msg, timeout):
-        for _, conn in workers:
-            conn.send(msg)
-        out = []
-        for _, conn in workers:
-            if not conn.poll(timeout):
-                raise SystemExit(f"a load worker did not answer '{msg[0]}' within {timeout:.0f} s")
-            out.append(conn.recv())
-        return out
+    workers = Workers(args, worker_config(args, target, run_no))
+    tell = workers.ask
 
     async def drive():
         import socketio
@@ -134,10 +115,7 @@ def run_qa(args, target: dict, run_no: int) -> dict:
         connected, records, expected, order_s = asyncio.run(drive())
         tell(("close",), 60)
     finally:
-        for proc, _ in workers:
-            proc.join(10)
-            if proc.is_alive():
-                proc.kill()
+        workers.stop()
     ok = [r for r in records if r["ok"]]
     acked = {(r["pid"], r["question"]) for r in ok}
     out = {"participants": args.phones, "connected": connected, "qa_votes_sent": len(records),

@@ -3,13 +3,12 @@ poll in a burst while the server's CPU, memory and the projector's view are meas
 from __future__ import annotations
 
 import asyncio
-import multiprocessing as mp
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from scripts.load.phones import worker_main
+from scripts.load.phones import Workers, worker_config
 from scripts.load.report import ms, pct
 from scripts.load.servers import Monitor, machine_busy, read_store
 
@@ -68,26 +67,8 @@ async def download(target: dict, report: str, at: float) -> float | None:
 
 def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
     """Run the whole load once against one server; return its measurements."""
-    cfg = {"url": target["url"], "code": target["code"], "run": run_no, "seed": args.seed + run_no,
-           "wave": args.wave, "wave_pause": args.wave_pause, "loop": args.loop, "ack_timeout": args.ack_timeout}
-    ctx = mp.get_context("spawn")
-    workers = []
-    for w in range(args.procs):
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=worker_main, args=(child, cfg, list(range(w, args.phones, args.procs))),
-                           daemon=True)
-        proc.start()
-        workers.append((proc, parent))
-
-    def ask(msg, timeout):
-        for _, conn in workers:
-            conn.send(msg)
-        out = []
-        for _, conn in workers:
-            if not conn.poll(timeout):
-                raise SystemExit(f"a load worker did not answer '{msg[0]}' within {timeout:.0f} s")
-            out.append(conn.recv())
-        return out
+    workers = Workers(args, worker_config(args, target, run_no))
+    ask = workers.ask
 
     monitor = Monitor(target.get("pid"))
 
@@ -169,10 +150,7 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
         ask(("close",), 60)
     finally:
         monitor.stop()
-        for proc, _ in workers:
-            proc.join(10)
-            if proc.is_alive():
-                proc.kill()
+        workers.stop()
 
     records = res["records"]
     if args.records:  # every answer, for a closer look: when in the burst did the slow ones go?
