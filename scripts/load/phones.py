@@ -1,7 +1,7 @@
 """The simulated phones: python-socketio clients answering polls, run in worker processes.
 
-Each worker process (`worker_main`, started through `Workers` by scripts/load/run.py and qa.py) holds its share of the
-phones and obeys its pipe: connect them all in waves, answer one poll in a burst, close.
+Each worker process (`worker_main`, started through `Workers` by scripts/load/run.py and
+qa.py) holds its share of the phones and obeys its pipe: connect them all in waves, answer one poll in a burst, close.
 """
 from __future__ import annotations
 
