@@ -4,12 +4,12 @@ counted from the stored answers and the questions' stored opening times."""
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Spacer
 
 from workshop import quiz
 
 from .labels import Labels
-from .styles import MUTED, RULE, para
+from .styles import para, ruled_table
 
 MAX_RANKED = 30  # the summary prints the first places (ties may add a few)
 
@@ -19,16 +19,6 @@ def standings(deck, results):
     per_poll = quiz.scores(deck, results.answers, results.opened)
     totals = quiz.totals(per_poll, [p.id for p in results.participants])
     return per_poll, quiz.rank(totals, {p.id: results.name(p.id) for p in results.participants})
-
-
-def _table(rows, widths) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED), ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE)]))
-    return table
 
 
 def quiz_section(deck, results, labels: Labels, width: float) -> list[Flowable]:
@@ -46,7 +36,7 @@ def quiz_section(deck, results, labels: Labels, width: float) -> list[Flowable]:
         rows.append([para(str(numbers[poll.id]), "cell"), para(poll.question, "cell"),
                      para(labels.percent(right / answered if answered else 0.0), "cellnum")])
     out: list[Flowable] = [CondPageBreak(40 * mm), para(labels("quiz"), "h2"),
-                           _table(rows, [9 * mm, width - 9 * mm - 30 * mm, 30 * mm]), Spacer(1, 5 * mm)]
+                           ruled_table(rows, [9 * mm, width - 9 * mm - 30 * mm, 30 * mm]), Spacer(1, 5 * mm)]
     _, ranked = standings(deck, results)
     shown = [e for e in ranked if e.rank <= MAX_RANKED]
     if shown:
@@ -57,7 +47,7 @@ def quiz_section(deck, results, labels: Labels, width: float) -> list[Flowable]:
         heading = para(labels("quiz_ranking"), "h3")
         heading.keepWithNext = 0  # kept with the whole table, both would move to a new page
         out += [heading,
-                _table(rows, [15 * mm, width - 15 * mm - 30 * mm, 30 * mm]), Spacer(1, 6 * mm)]
+                ruled_table(rows, [15 * mm, width - 15 * mm - 30 * mm, 30 * mm]), Spacer(1, 6 * mm)]
     return out
 
 

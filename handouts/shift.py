@@ -4,12 +4,12 @@ from __future__ import annotations
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table
 
 from workshop.polltypes import describe_answer
 
 from .labels import Labels
-from .styles import MUTED, RULE, marked, para
+from .styles import marked, para, ruled_table
 from .text import markup
 
 
@@ -74,14 +74,7 @@ def shift_table(rows: list[str], then: dict, now: dict, labels: Labels, width: f
         body.append([para(row, "cell"), para(a, "cellnum"), para(b, "cellnum"),
                      para(f"{pb - pa:+d}" if pb != pa else "\u00b10", "cellnum")])
     numbers = 22 * mm
-    table = Table(body, colWidths=[width - 3 * numbers, numbers, numbers, numbers],
-                  hAlign="LEFT", repeatRows=1)
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED), ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE)]))
-    return table
+    return ruled_table(body, [width - 3 * numbers, numbers, numbers, numbers], split=False)
 
 
 def _right(paragraph):

@@ -8,7 +8,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 from . import fonts
 from .text import has_cjk, inline_markup, markup
@@ -116,3 +116,17 @@ def marked(markup_text: str, name: str = "body", cjk: bool | None = None, **kw) 
     shaped = fonts.needs_shaping(markup_text)
     chosen = style(name, cjk, shaped)
     return Paragraph(fonts.embolden(markup_text, chosen.fontName), chosen, **kw)
+
+
+def ruled_table(rows, widths, *extra_style, split: bool = True) -> Table:
+    """Return a table of figures as every report prints one: a ruled header row, hairlines
+    between rows, cells centred on their line (`extra_style`: more TableStyle commands)."""
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT",
+                  **({"splitInRow": 1} if split else {}))
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        *extra_style,
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED), ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE)]))
+    return table

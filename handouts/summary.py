@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 from reportlab.platypus import (CondPageBreak, Flowable, HRFlowable, KeepTogether,
-                                NextPageTemplate, PageBreak, Spacer, Table, TableStyle)
+                                NextPageTemplate, PageBreak, Spacer, Table)
 
 from workshop import polltypes
 
@@ -15,7 +15,7 @@ from .qa import summary_section
 from .quiz import quiz_section
 from .questions import kicker, printed_answer, room_chart
 from .shift import room_shift
-from .styles import BAR, GUTTER, MUTED, RULE, TRACK, css, marked, para
+from .styles import BAR, GUTTER, MUTED, RULE, TRACK, css, marked, para, ruled_table
 from .text import clean, markup
 
 
@@ -87,14 +87,7 @@ def rate_table(deck, results, labels: Labels, width: float) -> Table:
                      para(str(results.answered[poll_id]), "cellnum"),
                      para(labels.percent(rate), "cellnum"), RateBar(rate)])
     widths = [9 * mm, width - 9 * mm - 20 * mm - 18 * mm - 66, 20 * mm, 18 * mm, 66]
-    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", splitInRow=1)
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (-1, 0), (-1, -1), 6),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, MUTED), ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE)]))
-    return table
+    return ruled_table(rows, widths, ("LEFTPADDING", (-1, 0), (-1, -1), 6))
 
 
 def poll_section(poll, number: int, results, labels: Labels, width: float,
