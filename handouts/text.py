@@ -104,23 +104,14 @@ def markup(value, newlines: bool = True) -> str:
 CODE_TINT = "#edf1f6"  # code spans: our faces have no monospace, so a tint marks them
 
 
+PDF_TAGS = {"brk": "<br/>", "code": (f'<font backColor="{CODE_TINT}">', "</font>"),
+            "italic": ("<i>", "</i>"), "bold": ("<b>", "</b>")}
+
+
 def inline_markup(value) -> str:
     """Return paragraph markup of a deck text's inline Markdown (workshop/inline.py): each
     run printed literally through markup(), in <b>, <i> or a tinted code span."""
-    parts = []
-    for run in inline.runs(str(value)):
-        if run.brk:
-            parts.append("<br/>")
-            continue
-        piece = markup(run.text)
-        if run.code:
-            piece = f'<font backColor="{CODE_TINT}">{piece}</font>'
-        if run.italic:
-            piece = f"<i>{piece}</i>"
-        if run.bold:
-            piece = f"<b>{piece}</b>"
-        parts.append(piece)
-    return "".join(parts)
+    return inline.render(str(value), markup, PDF_TAGS)
 
 
 def paragraphs(value) -> list[str]:

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from tests.support.browser import browser  # noqa: F401 - the module's chromium, a fixture
 from tests.test_browser_a11y import severe_violations
 from tests.support.browser import (
-    CONSOLE_VIEWPORT, Phone, facilitator_context, phone_context, start_server, wait_connected,
-    wait_slide, wait_until)
+    Phone, facilitator_pages, phone_context, start_server, wait_connected, wait_slide, wait_until)
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ["WK_SHOTS"]) if os.environ.get("WK_SHOTS") else None  # to look at them
@@ -40,14 +39,7 @@ def room(browser, tmp_path_factory):
     deck = tmp / "deck.yaml"
     deck.write_text(DECK, encoding="utf-8")
     server = start_server(tmp, deck=deck)
-    laptop = facilitator_context(browser)
-    projector = laptop.new_page()
-    projector.goto(server.urls["projector"])
-    console = laptop.new_page()
-    console.set_viewport_size(CONSOLE_VIEWPORT)
-    console.goto(server.urls["console"])
-    wait_connected(projector)
-    wait_connected(console)
+    laptop, projector, console = facilitator_pages(browser, server)
     facilitator = server.facilitator()
     assert facilitator.call("control", {"action": "open", "poll": "ideas"})["ok"]
     room = type("Room", (), dict(server=server, projector=projector, console=console,

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import browser  # noqa: F401 - the module's chromium, a fixture
-from tests.support.browser import (Phone, CONSOLE_VIEWPORT, facilitator_context, phone_context,
-                                   start_server, wait_connected, wait_slide)
+from tests.support.browser import (Phone, facilitator_pages, phone_context, start_server,
+                                   wait_connected, wait_slide)
 from tests.test_browser_a11y import severe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -38,12 +38,7 @@ def room(browser, tmp_path_factory):
     deck = tmp / "deck.yaml"
     deck.write_text(DECK, encoding="utf-8")
     server = start_server(tmp, deck=deck)
-    laptop = facilitator_context(browser)
-    projector = laptop.new_page()
-    projector.goto(server.urls["projector"])
-    console = laptop.new_page()
-    console.set_viewport_size(CONSOLE_VIEWPORT)
-    console.goto(server.urls["console"])
+    laptop, projector, console = facilitator_pages(browser, server)
     phones = []
     for n in range(3):
         ctx = phone_context(browser, n)
@@ -51,8 +46,6 @@ def room(browser, tmp_path_factory):
         page.goto(server.urls["join"])
         wait_connected(page)
         phones.append(Phone(page, ctx))
-    for page in (projector, console):
-        wait_connected(page)
     facilitator = server.facilitator()
     yield type("Room", (), dict(server=server, projector=projector, console=console, phones=phones,
                                 facilitator=facilitator))()

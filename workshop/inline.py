@@ -86,19 +86,26 @@ def plain(text: str) -> str:
     return "".join(run.text for run in runs(text))
 
 
-def to_html(text: str) -> str:
-    """Return escaped HTML of a deck text: <strong>, <em>, <code> and <br> are the only tags."""
+def render(text: str, escape, tags: dict) -> str:
+    """Return a deck text in a markup language: each run's words through `escape`, wrapped in
+    `tags[flag] = (open, close)` for "code", "italic" and "bold"; `tags["brk"]` a line break."""
     parts = []
     for run in runs(text):
         if run.brk:
-            parts.append("<br>")
+            parts.append(tags["brk"])
             continue
-        piece = html.escape(run.text, quote=False)
-        if run.code:
-            piece = f"<code>{piece}</code>"
-        if run.italic:
-            piece = f"<em>{piece}</em>"
-        if run.bold:
-            piece = f"<strong>{piece}</strong>"
+        piece = escape(run.text)
+        for flag in ("code", "italic", "bold"):  # innermost first
+            if getattr(run, flag):
+                piece = tags[flag][0] + piece + tags[flag][1]
         parts.append(piece)
     return "".join(parts)
+
+
+HTML_TAGS = {"brk": "<br>", "code": ("<code>", "</code>"), "italic": ("<em>", "</em>"),
+             "bold": ("<strong>", "</strong>")}
+
+
+def to_html(text: str) -> str:
+    """Return escaped HTML of a deck text: <strong>, <em>, <code> and <br> are the only tags."""
+    return render(text, lambda words: html.escape(words, quote=False), HTML_TAGS)

@@ -131,6 +131,20 @@ def facilitator_context(browser, **kw):
     return ctx
 
 
+def facilitator_pages(browser, server):
+    """Return (context, projector, console): a facilitator's laptop with both pages open and
+    connected, the console at its usual size."""
+    laptop = facilitator_context(browser)
+    projector = laptop.new_page()
+    projector.goto(server.urls["projector"])
+    console = laptop.new_page()
+    console.set_viewport_size(CONSOLE_VIEWPORT)
+    console.goto(server.urls["console"])
+    for page in (projector, console):
+        wait_connected(page)
+    return laptop, projector, console
+
+
 def wait_connected(page, timeout: int = WAIT_MS) -> None:
     page.wait_for_selector('[data-testid="connection"][data-state="connected"]', timeout=timeout)
 
