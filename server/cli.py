@@ -72,20 +72,26 @@ def check(deck, as_json):
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one and says which.")
-@click.option("--db", default=None, help=f"SQLite database. [default: {DB_SHOWN}]")
+@click.option("--db", "--database", "db", default=None, metavar="PATH_OR_URL",
+              help=f"The store: a SQLite file, or postgresql://user@host/db for a cluster. "
+                   f"[default: {DB_SHOWN}]")
+@click.option("--redis", "redis_url", default=None, metavar="URL",
+              help="redis://host:port/0: the message queue joining several server processes "
+                   "(docs/scale-out.md). [default: $WORKSHOP_REDIS_URL, else none]")
 @click.option("--resume", "resume_id", default=None, metavar="SESSION_ID",
               help="Carry on a stored session exactly where it was.")
 @click.option("--public-url", default="", help="Base URL phones use, e.g. http://workshop.local:5000")
 @click.option("--qr/--no-qr", default=True, help="Draw the join QR code in the terminal.")
 @click.option("--names", type=click.Choice(NAMES), default=None,
               help="Anonymous (no names asked) or named (names shown to you); default: the deck's.")
-def serve(deck, host, port, db, resume_id, public_url, qr, names):
+def serve(deck, host, port, db, redis_url, resume_id, public_url, qr, names):
     """Start a live session (or resume one) and print its join, projector and console URLs."""
     from . import runner
     if deck is None and not resume_id:
         deck = settings.default_deck()
     loaded = load_or_fail(deck) if deck else None  # a resumed session keeps its own deck
-    runner.serve(loaded, deck, host, port, db or default_db(), resume_id, public_url, qr, names)
+    runner.serve(loaded, deck, host, port, db or default_db(), resume_id, public_url, qr, names,
+                 redis_url=redis_url if redis_url is not None else settings.get("REDIS_URL"))
 
 
 @cli.command()
@@ -95,7 +101,7 @@ def sessions(db, as_json):
     """List the sessions stored in a database, newest first."""
     from workshop.store import open_store
     path = db or default_db()
-    if not Path(path).exists():
+    if "://" not in path and not Path(path).exists():
         raise click.ClickException(f"{path}: no such database; run `workshop serve` first")
     rows = open_store(path).sessions()
     if as_json:
@@ -150,7 +156,7 @@ def _output_option(f):
 
 def _store(db: str, create: bool = False) -> Store:
     from workshop.store import open_store
-    if not create and not Path(db).is_file():
+    if not create and "://" not in db and not Path(db).is_file():
         raise click.ClickException(f"no database at {db}; run a session first, or pass --db")
     try:
         return open_store(db)

@@ -58,7 +58,8 @@ def lan_address() -> str:
     return address
 
 
-def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr, names=None) -> None:
+def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr, names=None,
+          redis_url: str = "") -> None:
     """Serve a new session on `deck` (read from `deck_path`), or resume a stored one."""
     from .app import create_app
     from .live import live
@@ -72,7 +73,7 @@ def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr, names
     if not public_url:
         shown = lan_address() if host in ("0.0.0.0", "::", "") else host
         public_url = f"http://{shown}:{port}"
-    app = create_app({"DB": db, "PUBLIC_URL": public_url})
+    app = create_app({"DB": db, "PUBLIC_URL": public_url, "REDIS_URL": redis_url or ""})
     lv = live(app)
     if resume_id:
         room: Room | None = lv.rooms.resume(resume_id, deck)

@@ -22,7 +22,12 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("DB", "", "SQLite database file; empty means workshop.db in the instance folder"),
+    Setting("DB", "", "the store: a SQLite database file, or a postgresql:// URL (a cluster's); "
+                      "empty means workshop.db in the instance folder"),
+    Setting("REDIS_URL", "", "redis:// URL of a cluster's message queue and shared limits; empty: one "
+                             "process, no Redis (docs/scale-out.md)"),
+    Setting("WORKER_ID", "", "this process's name in a cluster (set by `serve --workers`); empty: "
+                             "one made up at start"),
     Setting("DECK", "", "deck file that `serve`, `handouts` and `simulate` use by default; "
                         "empty means the shipped leaders-role.yaml"),
     Setting("INSTANCE", "", "folder of the database and the secret key; empty means instance/ in a "
