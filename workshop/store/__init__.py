@@ -10,6 +10,14 @@ provides the methods of `Store` below with these guarantees:
 - **One answer per participant per poll.** `save_answer` replaces the participant's answer to
   that poll (keeping when it was first given, setting its moderation `status` to the one given:
   `shown`, or `held` for approval) atomically; two writers never leave two rows.
+- **No answer after a close.** `save_answer` raises `PollClosed` and writes nothing when the
+  poll's stored status (in the state below) is not open, checked in the transaction that
+  would write it: once a close has committed, no process stores an answer to that poll. (A
+  poll with no stored status at all, as in a store used without a room, takes answers.)
+- **Every change of an answer row has a revision.** `save_answer` and `set_answer_status`
+  return `rev`, taken in the same transaction from one counter of the whole store that only
+  grows; `answers()` gives each row's `rev`. A process that copies answer changes from another
+  applies a row only if its `rev` is newer than the one it holds.
 - **An answer's moderation status is stored** (`shown`, `held` with the reason it waits,
   `hidden`), so a restarted room has the same queue.
 - **Resends are recognised by uid.** Each answer carries the `uid` the phone chose for it (a
@@ -27,9 +35,14 @@ provides the methods of `Store` below with these guarantees:
   (UNIQUE), a vote and a question committed before the phone's ack, and every uid a question or
   vote came under kept in the same transaction (`qa_uids`), so a resend changes nothing.
 - **Reads are consistent inside `snapshot()`**, while other connections write.
+- **A store out of reach says so.** A backend on a server (PostgreSQL) raises
+  `StoreUnavailable` within a few seconds when the database cannot be reached or a connection
+  broke mid-transaction (nothing is acknowledged then: the phone resends by uid), and works
+  again by itself once the database is back.
 
-`open_store(location)` returns the backend for a location; SQLite (a file path) is the
-embedded default and the only backend today.
+`open_store(location)` returns the backend for a location: a `postgresql://` (or
+`postgres://`) URL gives the PostgreSQL store (postgres.py, for several server processes);
+anything else is a SQLite file path (sqlite.py, the embedded default).
 """
 from __future__ import annotations
 
@@ -44,6 +57,14 @@ class StaleState(Exception):
 
 class JoinCodeTaken(Exception):
     """Another session already has this join code: pick another."""
+
+
+class PollClosed(Exception):
+    """The poll's stored status is not open: the answer was not stored."""
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached right now (or the connection broke): try again later."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +123,7 @@ class Answer:
     hidden: bool
     status: str = "shown"  # moderation: shown, held (waits for approval) or hidden
     reason: str = ""  # why a held answer waits: moderation or filtered
+    rev: int = 0  # the revision of its last change, from the store-wide counter
 
 
 @dataclass(frozen=True)
@@ -154,9 +176,10 @@ class Store(Protocol):
 
     # answers
     def save_answer(self, session_id: str, poll_id: str, participant_id: int, value,
-                    uid: str = "", status: str = "shown", reason: str = "") -> None:
+                    uid: str = "", status: str = "shown", reason: str = "") -> int:
         """Insert or replace a participant's answer to a poll, with its moderation status;
-        committed on return."""
+        committed on return; return the row's new `rev`. Raise PollClosed (writing nothing)
+        when the poll's stored status is not open."""
     def remember_uid(self, session_id: str, poll_id: str, participant_id: int, uid: str) -> None:
         """Add a uid to those an unchanged answer was given under; committed on return."""
     def answer_uids(self, session_id: str) -> set[tuple[str, int, str]]:
@@ -164,10 +187,11 @@ class Store(Protocol):
     def answers(self, session_id: str, poll_id: str | None = None,
                 participant_id: int | None = None) -> list[Answer]:
         """Stored answers, oldest first answer first."""
-    def hide_answer(self, session_id: str, poll_id: str, participant_id: int, hidden: bool) -> None: ...
+    def hide_answer(self, session_id: str, poll_id: str, participant_id: int, hidden: bool) -> int: ...
     def set_answer_status(self, session_id: str, poll_id: str, participant_id: int, status: str,
-                          reason: str = "") -> None:
-        """Set an answer's moderation status (shown, held, hidden); committed on return."""
+                          reason: str = "") -> int:
+        """Set an answer's moderation status (shown, held, hidden); committed on return; return
+        the row's new `rev` (0 when there is no such answer)."""
 
     # audience Q&A
     def add_question(self, session_id: str, participant_id: int, text: str, status: str = "shown",
@@ -187,14 +211,31 @@ class Store(Protocol):
     # the connection
     def snapshot(self) -> AbstractContextManager:
         """Read inside this block from one consistent state of the store."""
+    def checkpoint_elsewhere(self) -> None:
+        """SQLite: leave WAL checkpoints to `checkpoint` (server/runner.py); others: nothing."""
+    def checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database file; others: nothing."""
     def close(self) -> None: ...
 
 
-def open_store(location: str, clock=None) -> Store:
-    """Return the store at a location: today a SQLite file path (or ':memory:')."""
+def is_url(location) -> bool:
+    """Whether a location names a PostgreSQL database rather than a SQLite file."""
+    return str(location).startswith(("postgresql://", "postgres://"))
+
+
+def open_store(location, clock=None) -> Store:
+    """Return the store at a location: a SQLite file path (or ':memory:'), or a PostgreSQL
+    URL, `postgresql://user:password@host:port/database?options`. Besides libpq's own options
+    (`connect_timeout`, `sslmode`, ...) the URL's query may size the process's pool:
+    `pool_min` (default 1), `pool_max` (default 10) and `pool_timeout`, the seconds a call
+    waits for a connection before StoreUnavailable (default 5)."""
+    kwargs = {} if clock is None else {"clock": clock}
+    if is_url(location):
+        from .postgres import PostgresStore
+        return PostgresStore(str(location), **kwargs)
     from .sqlite import SQLiteStore
-    return SQLiteStore(location) if clock is None else SQLiteStore(location, clock=clock)
+    return SQLiteStore(location, **kwargs)
 
 
-__all__ = ["Answer", "JoinCodeTaken", "Participant", "RoomState", "SessionRow", "StaleState",
-           "Store", "StoredQuestion", "open_store"]
+__all__ = ["Answer", "JoinCodeTaken", "Participant", "PollClosed", "RoomState", "SessionRow",
+           "StaleState", "Store", "StoreUnavailable", "StoredQuestion", "is_url", "open_store"]

@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import Answer, JoinCodeTaken, Participant, RoomState, SessionRow, StaleState
+from . import Answer, JoinCodeTaken, Participant, PollClosed, RoomState, SessionRow, StaleState
 from .sqlite_qa import SQLiteQA
 
 SCHEMA = """
@@ -72,7 +72,20 @@ CREATE TABLE IF NOT EXISTS answer_uids (
 
 SESSION_COLUMNS = "id, deck_path, deck_title, join_code, facilitator_key, created_at, ended_at, names"
 ANSWER_COLUMNS = ("session_id, poll_id, participant_id, value, uid, first_at, last_at, hidden, "
-                  "status, reason")
+                  "status, reason, rev")
+# Every change of an answer row takes the next number of one counter (answer_rev, one row):
+# a revision that only grows, even across resets that delete rows.
+NEXT_REV = "UPDATE answer_rev SET n = n + 1 RETURNING n"
+# An answer is stored only while its poll's stored status is open (or the poll has no stored
+# status: a store used without a room); BEGIN IMMEDIATE orders it with every close.
+SAVE_ANSWER = ("INSERT INTO answers (session_id, poll_id, participant_id, value, uid, first_at, "
+               "last_at, hidden, status, reason, rev) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+               "WHERE NOT EXISTS (SELECT 1 FROM poll_states WHERE session_id = ? AND poll_id = ? "
+               "AND status != 'open') "
+               "ON CONFLICT (session_id, poll_id, participant_id) DO UPDATE SET "
+               "value = excluded.value, uid = excluded.uid, last_at = excluded.last_at, "
+               "hidden = excluded.hidden, status = excluded.status, reason = excluded.reason, "
+               "rev = excluded.rev")
 
 
 class SQLiteStore(SQLiteQA):
@@ -124,6 +137,12 @@ class SQLiteStore(SQLiteQA):
             self._add_columns("sessions", {"timing": "TEXT NOT NULL DEFAULT '{}'"})
             self._add_columns("participants", {"team": "TEXT NOT NULL DEFAULT ''"})
             self.db.execute("PRAGMA user_version = 6")
+        if version < 7:  # each answer row's revision, from one counter (NEXT_REV)
+            self._add_columns("answers", {"rev": "INTEGER NOT NULL DEFAULT 0"})
+            self.db.execute("CREATE TABLE IF NOT EXISTS answer_rev (n INTEGER NOT NULL)")
+            self.db.execute("UPDATE answers SET rev = rowid")
+            self.db.execute("INSERT INTO answer_rev (n) SELECT IFNULL(MAX(rev), 0) FROM answers")
+            self.db.execute("PRAGMA user_version = 7")
 
     def _add_columns(self, table: str, columns: dict[str, str]) -> None:
         """Add the columns a table made by an earlier version lacks."""
@@ -166,17 +185,22 @@ class SQLiteStore(SQLiteQA):
             finally:
                 self.db.execute("COMMIT")
 
-    def _tx(self, statements):
-        """Run (sql, params) pairs in one transaction, committed before returning."""
+    @contextmanager
+    def _write(self):
+        """A write transaction (BEGIN IMMEDIATE: one writer at a time), committed at the end."""
         with self._lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                results = [self.db.execute(sql, params) for sql, params in statements]
+                yield self.db
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
-            return results
+
+    def _tx(self, statements):
+        """Run (sql, params) pairs in one transaction, committed before returning."""
+        with self._write() as db:
+            return [db.execute(sql, params) for sql, params in statements]
 
     def _query(self, sql, params=()):
         with self._lock:
@@ -245,30 +269,24 @@ class SQLiteStore(SQLiteQA):
 
     def _save_state(self, session_id, state: RoomState, before) -> RoomState:
         """Write a whole state after `before`, in one transaction, if its version still stands."""
-        with self._lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                moved = self.db.execute(
-                    "UPDATE sessions SET state_version = state_version + 1, current_slide = ?, qr = ?, "
-                    "takeaways = ?, moderate = ?, spotlight_poll = ?, spotlight_participant = ?, timing = ? "
-                    "WHERE id = ? AND state_version = ?",
-                    (state.slide, int(state.qr), int(state.takeaways), int(state.moderate),
-                     *(state.spotlight or (None, None)),
-                     json.dumps({"timers": {p: list(t) for p, t in state.timers.items()},
-                                 "activity": state.activity}), session_id, state.version))
-                if moved.rowcount != 1:
-                    raise StaleState(f"session {session_id} is no longer at version {state.version}")
-                for sql, params in before:
-                    self.db.execute(sql, params)
-                self.db.executemany(
-                    "INSERT INTO poll_states (session_id, poll_id, status, revealed) VALUES (?,?,?,?) "
-                    "ON CONFLICT (session_id, poll_id) DO UPDATE SET status = excluded.status, "
-                    "revealed = excluded.revealed",
-                    [(session_id, p, status, int(revealed)) for p, (status, revealed) in state.polls.items()])
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+        with self._write() as db:
+            moved = db.execute(
+                "UPDATE sessions SET state_version = state_version + 1, current_slide = ?, qr = ?, "
+                "takeaways = ?, moderate = ?, spotlight_poll = ?, spotlight_participant = ?, timing = ? "
+                "WHERE id = ? AND state_version = ?",
+                (state.slide, int(state.qr), int(state.takeaways), int(state.moderate),
+                 *(state.spotlight or (None, None)),
+                 json.dumps({"timers": {p: list(t) for p, t in state.timers.items()},
+                             "activity": state.activity}), session_id, state.version))
+            if moved.rowcount != 1:
+                raise StaleState(f"session {session_id} is no longer at version {state.version}")
+            for sql, params in before:
+                db.execute(sql, params)
+            db.executemany(
+                "INSERT INTO poll_states (session_id, poll_id, status, revealed) VALUES (?,?,?,?) "
+                "ON CONFLICT (session_id, poll_id) DO UPDATE SET status = excluded.status, "
+                "revealed = excluded.revealed",
+                [(session_id, p, status, int(revealed)) for p, (status, revealed) in state.polls.items()])
         return state.but(version=state.version + 1)
 
     # ----- participants -----
@@ -300,21 +318,22 @@ class SQLiteStore(SQLiteQA):
     # ----- answers -----
 
     def save_answer(self, session_id, poll_id, participant_id, value, uid="", status="shown",
-                    reason="") -> None:
+                    reason="") -> int:
         """Insert or replace a participant's answer to a poll with its moderation status, and
-        remember its uid among the ones this answer was given under; committed on return."""
+        remember its uid among the ones this answer was given under, unless the poll's stored
+        status is not open (PollClosed); committed on return; return the row's new revision."""
         now = self.clock()
-        statements = [("INSERT INTO answers (session_id, poll_id, participant_id, value, uid, first_at, "
-                       "last_at, hidden, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                       "ON CONFLICT (session_id, poll_id, participant_id) DO UPDATE SET "
-                       "value = excluded.value, uid = excluded.uid, last_at = excluded.last_at, "
-                       "hidden = excluded.hidden, status = excluded.status, reason = excluded.reason",
-                       (session_id, poll_id, participant_id, json.dumps(value, ensure_ascii=False),
-                        uid, now, now, int(status == "hidden"), status, reason))]
-        if uid:
-            statements.append(("INSERT OR IGNORE INTO answer_uids (session_id, poll_id, participant_id, uid) "
-                               "VALUES (?, ?, ?, ?)", (session_id, poll_id, participant_id, uid)))
-        self._tx(statements)
+        with self._write() as db:
+            rev = db.execute(NEXT_REV).fetchone()[0]
+            stored = db.execute(SAVE_ANSWER, (
+                session_id, poll_id, participant_id, json.dumps(value, ensure_ascii=False), uid,
+                now, now, int(status == "hidden"), status, reason, rev, session_id, poll_id))
+            if stored.rowcount != 1:
+                raise PollClosed(f"poll {poll_id} of session {session_id} is not open")
+            if uid:
+                db.execute("INSERT OR IGNORE INTO answer_uids (session_id, poll_id, participant_id, "
+                           "uid) VALUES (?, ?, ?, ?)", (session_id, poll_id, participant_id, uid))
+        return rev
 
     def remember_uid(self, session_id, poll_id, participant_id, uid) -> None:
         """Add a uid to those an unchanged answer was given under; committed on return."""
@@ -333,17 +352,24 @@ class SQLiteStore(SQLiteQA):
         if participant_id is not None:
             sql, params = sql + " AND participant_id = ?", params + [participant_id]
         rows = self._query(sql + " ORDER BY first_at, rowid", params)
-        return [Answer(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], bool(r[7]), r[8], r[9])
-                for r in rows]
+        return [Answer(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5], r[6], bool(r[7]), r[8], r[9],
+                       r[10]) for r in rows]
 
-    def hide_answer(self, session_id, poll_id, participant_id, hidden: bool) -> None:
-        self.set_answer_status(session_id, poll_id, participant_id, "hidden" if hidden else "shown")
+    def hide_answer(self, session_id, poll_id, participant_id, hidden: bool) -> int:
+        return self.set_answer_status(session_id, poll_id, participant_id, "hidden" if hidden else "shown")
 
-    def set_answer_status(self, session_id, poll_id, participant_id, status, reason="") -> None:
-        """Set an answer's moderation status (`hidden` stays its mirror for older readers)."""
-        self._tx([("UPDATE answers SET status = ?, reason = ?, hidden = ? WHERE session_id = ? "
-                   "AND poll_id = ? AND participant_id = ?",
-                   (status, reason, int(status == "hidden"), session_id, poll_id, participant_id))])
+    def set_answer_status(self, session_id, poll_id, participant_id, status, reason="") -> int:
+        """Set an answer's moderation status (`hidden` stays its mirror for older readers);
+        return its new revision (0: no such answer)."""
+        with self._write() as db:
+            row = db.execute("UPDATE answers SET status = ?, reason = ?, hidden = ?, rev = "
+                             "(SELECT n + 1 FROM answer_rev) WHERE session_id = ? AND poll_id = ? "
+                             "AND participant_id = ? RETURNING rev",
+                             (status, reason, int(status == "hidden"), session_id, poll_id,
+                              participant_id)).fetchone()
+            if row:
+                db.execute(NEXT_REV).fetchone()
+        return row[0] if row else 0
 
     def integrity_check(self) -> str:
         return self._query("PRAGMA integrity_check")[0][0]
