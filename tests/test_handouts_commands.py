@@ -206,6 +206,8 @@ def test_report_worker_reads_the_results_once_per_version(cli, worker):
     store = open_store(paths()["db"])
     pid = store.add_participant(session, "late-comer-token-0001", "Late Owl").id
     poll = next(p.id for p in load_deck(paths()["deck"]).polls.values() if p.type == "open")
+    state = store.state(session)  # simulate closed every poll: a closed poll takes no answer
+    store.save_state(session, state.but(polls={**state.polls, poll: ("open", True)}))
     store.save_answer(session, poll, pid, "a late answer", "u1")
     store.close()
     assert rows(worker.ask({**job, "version": 1})) == before  # the same version: the results it read

@@ -108,6 +108,8 @@ def test_a_long_answer_of_newlines_adds_at_most_one_page(tmp_path):
     before = page_count(build_summary(deck, results))
     takeaway_before = page_count(build_takeaway(deck, results, person.id))
     poll = next(p for p in deck.polls.values() if p.type == "open" and p.max_length >= 500)
+    state = store.state(sid)  # simulate closed every poll: a closed poll takes no answer
+    store.save_state(sid, state.but(polls={**state.polls, poll.id: ("open", True)}))
     store.save_answer(sid, poll.id, person.id, "a\n" * 249)
     results = load_results(store, deck, sid)
     assert results.value_of(poll.id, person.id).count("a") == 249  # stored as typed
