@@ -18,7 +18,7 @@ from workshop.polltypes.open import HELD, HIDDEN, SHOWN, arrival
 from workshop.qa import ACTIONS as QA_ACTIONS
 from workshop.session import (ANSWER_ACTIONS, NOTHING, PENDING, Change, ControlError, SessionState,
                               answer_target, apply)
-from workshop.store import JoinCodeTaken, RoomState, SessionRow, Store
+from workshop.store import JoinCodeTaken, PollClosed, RoomState, SessionRow, Store
 
 from .moderation import Moderation
 from .qa import QA
@@ -200,7 +200,10 @@ class Room(Moderation, PhoneView, QA, Timed, Quiz):
                 return self._reply(poll_id, participant_id, value)
             free_text = polltypes.get(poll.type).free_text
             status, reason = arrival(poll, value, self.state.moderate) if free_text else (SHOWN, "")
-            self.store.save_answer(self.id, poll_id, participant_id, value, uid, status, reason)
+            try:
+                self.store.save_answer(self.id, poll_id, participant_id, value, uid, status, reason)
+            except PollClosed:  # another process closed it; this room has not heard yet
+                raise AnswerError("poll_not_open", "Voting on this question is closed.") from None
             if uid:
                 self.uids.add((poll_id, participant_id, uid))
             tally = self.tallies[poll_id]
