@@ -153,16 +153,24 @@ class Postgres:
     def init(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._own(self.folder)
-        for parent in self.folder.parents:  # the server must be able to reach its folder
+        self._reachable()
+        self._run([postgres_bin("initdb"), "-D", str(self.data), "-U", "workshop", "-A", "trust",
+                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], cwd=self.folder)
+
+    def _reachable(self) -> None:
+        """Let the server's user reach its folder. Again at each start: a pytest run starting
+        meanwhile sets /tmp/pytest-of-USER back to 0700, and a restart would then fail."""
+        if not self.user:
+            return
+        for parent in self.folder.parents:
             if parent == Path("/") or os.stat(parent).st_mode & 0o001:
                 continue
             os.chmod(parent, os.stat(parent).st_mode | 0o001)
-        self._run([postgres_bin("initdb"), "-D", str(self.data), "-U", "workshop", "-A", "trust",
-                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], cwd=self.folder)
 
     def start(self) -> "Postgres":
         if not self.data.exists():
             self.init()
+        self._reachable()
         log = self.folder / "postgres.log"
         log.touch()
         self._own(log)
