@@ -360,3 +360,23 @@ def test_questions_votes_and_their_uids_roundtrip(store, sid):
     assert store.qa_uids(sid) == {(a.id, "qa-1"), (b.id, "qa-2"), (b.id, "v-1"), (a.id, "v-2")}
     store.pin_question(sid, None)
     assert not any(q.pinned for q in store.questions(sid))
+
+
+@sqlite_only
+def test_answers_of_a_database_from_before_revisions_get_one_each(database, backend, clock):
+    s = open_store(database, clock=clock)
+    sid = new_session(s).id
+    people = [s.add_participant(sid, c * 20, c).id for c in "ab"]
+    for pid in people:
+        s.save_answer(sid, "p1", pid, 1)
+    s.close()
+    old = sqlite3.connect(database)  # as schema version 6 left it
+    old.executescript("ALTER TABLE answers DROP COLUMN rev; DROP TABLE answer_rev; PRAGMA user_version = 6;")
+    old.close()
+    s = open_store(database, clock=clock)
+    try:
+        revs = [a.rev for a in s.answers(sid)]
+        assert len(set(revs)) == 2 and min(revs) >= 1
+        assert s.save_answer(sid, "p1", people[0], 2) > max(revs)
+    finally:
+        s.close()
