@@ -26,7 +26,7 @@ def deck():
 
 # The modules whose `app` runs on both stores: the Socket.IO protocol.
 BOTH_BACKENDS = {"test_events", "test_rooms", "test_qa", "test_moderation", "test_names",
-                 "test_quiz"}
+                 "test_quiz", "test_hostile"}
 
 
 def pytest_generate_tests(metafunc):
