@@ -260,6 +260,8 @@ GEVENT_CHECK = textwrap.dedent("""
     import sys, time, gevent
     from workshop.store import open_store
     store = open_store(sys.argv[1] + "?pool_max=4")
+    from psycopg import waiting
+    assert waiting.wait is not getattr(waiting, "wait_c", None), "psycopg chose its blocking wait"
     ticks = []
     def ticker():
         while len(ticks) < 1000:

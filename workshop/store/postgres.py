@@ -12,12 +12,17 @@ the background, so the same store works again once PostgreSQL is back.
 
 psycopg 3 (3.1.14 and later) waits on its sockets through gevent when gevent has patched the
 standard library, so a slow query of one greenlet does not stop the others; the pool's
-workers are then greenlets too.
+workers are then greenlets too. psycopg decides when it is first imported (psycopg.waiting
+picks `wait_poll` over its C `wait_c` if `select` is patched), so it must be imported after
+`gevent.monkey.patch_all()`: server/cli.py patches first, and this module is imported only by
+`open_store` for a URL. `_check_gevent` warns if that order was broken.
 """
 from __future__ import annotations
 
 import json
+import sys
 import time
+import warnings
 from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -75,6 +80,7 @@ class PostgresStore(PostgresQA):
     def __init__(self, url: str, clock=time.time):
         self.url = url
         self.clock = clock
+        _check_gevent()
         conninfo, settings = pool_settings(url)
         kwargs = {"autocommit": True}
         if "connect_timeout" not in conninfo:
@@ -326,6 +332,16 @@ def _timing(text: str) -> dict:
     data = json.loads(text or "{}")
     return {"timers": {p: (float(t[0]), float(t[1])) for p, t in data.get("timers", {}).items()},
             "activity": data.get("activity")}
+
+
+def _check_gevent() -> None:
+    """Warn when gevent patched `select` after psycopg chose its blocking C wait function."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey and monkey.is_module_patched("select"):
+        from psycopg import waiting
+        if waiting.wait is getattr(waiting, "wait_c", None):
+            warnings.warn("psycopg was imported before gevent patched the standard library: "
+                          "each query will stop every greenlet until it returns", RuntimeWarning)
 
 
 def _safe(url: str) -> str:
