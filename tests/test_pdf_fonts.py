@@ -213,6 +213,8 @@ def test_answers_in_every_script_print_with_ink_and_no_placeholder(tmp_path):
     store = open_store(tmp_path / "w.db", clock=ticking_clock())
     sid = simulate(store, deck, DECKS / "leaders-role.yaml", participants=4, seed=1)
     open_poll = next(p for p in deck.polls.values() if p.type == "open")
+    state = store.state(sid)  # simulate closed every poll: a closed poll takes no answer
+    store.save_state(sid, state.but(polls={**state.polls, open_poll.id: ("open", True)}))
     people = []
     for n, text in enumerate(SCRIPTS.values()):
         person = store.add_participant(sid, f"token-script-{n:04d}", f"Writer {n}")
