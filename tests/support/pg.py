@@ -21,18 +21,21 @@ TABLES = ("sessions, poll_states, participants, answers, answer_uids, questions,
 IDENTITIES = (("poll_states", "seq"), ("participants", "id"), ("answers", "seq"),
               ("questions", "id"), ("question_votes", "seq"))
 _names = itertools.count(1)
+_emptiers: dict = {}
 
 
 def empty(url: str) -> None:
-    """Delete every row and restart every counter (ids, answer revisions) of a store's database
-    (DELETE, not TRUNCATE: on a few rows it takes a millisecond, TRUNCATE about 100)."""
+    """Delete every row and restart every counter (ids, answer revisions) of a store's database,
+    in one round trip on a connection kept for it (DELETE, not TRUNCATE: on a few rows it takes
+    a millisecond, TRUNCATE about 100)."""
     import psycopg
-    with psycopg.connect(url, autocommit=True) as db, db.transaction():
-        for table in reversed(TABLES.split(", ")):
-            db.execute(f"DELETE FROM {table}")
-        for table, column in IDENTITIES:
-            db.execute(f"ALTER TABLE {table} ALTER COLUMN {column} RESTART")
-        db.execute("ALTER SEQUENCE answer_rev RESTART")
+    db = _emptiers.get(url)
+    if db is None or db.closed:
+        db = _emptiers[url] = psycopg.connect(url, autocommit=True)
+    db.execute("BEGIN; " + "".join(f"DELETE FROM {t}; " for t in reversed(TABLES.split(", ")))
+               + "".join(f"SELECT setval(pg_get_serial_sequence('{t}', '{c}'), 1, false); "
+                         for t, c in IDENTITIES)
+               + "SELECT setval('answer_rev', 1, false); COMMIT")
 
 
 def fresh_database(server: services.Postgres) -> str:
@@ -54,6 +57,8 @@ def postgres_server(tmp_path_factory):
         # on databases of its own): a commit here need not wait for the disk.
         db.execute(f'ALTER DATABASE "{SHARED}" SET synchronous_commit = off')
     yield server
+    for db in _emptiers.values():
+        db.close()
     server.stop()
 
 
