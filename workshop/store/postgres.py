@@ -45,17 +45,21 @@ UNAVAILABLE = (psycopg.OperationalError, PoolTimeout)
 
 # An answer is stored only while its poll's stored status is open (or the poll has no stored
 # status: a store used without a room). FOR SHARE makes a close that is committing wait for
-# this answer, or this answer wait for the close and then see it.
+# this answer, or this answer wait for the close and then see it. Its uid is remembered by the
+# same statement (one statement is one transaction: no BEGIN and COMMIT round trips).
 SAVE_ANSWER = (
     "WITH gate AS (SELECT status FROM poll_states WHERE session_id = %(s)s AND poll_id = %(p)s "
-    "FOR SHARE) "
-    "INSERT INTO answers (session_id, poll_id, participant_id, value, uid, first_at, last_at, "
-    "hidden, status, reason, rev) "
+    "FOR SHARE), "
+    "saved AS (INSERT INTO answers (session_id, poll_id, participant_id, value, uid, first_at, "
+    "last_at, hidden, status, reason, rev) "
     "SELECT %(s)s, %(p)s, %(who)s, %(value)s, %(uid)s, %(now)s, %(now)s, %(hidden)s, %(status)s, "
     "%(reason)s, nextval('answer_rev') WHERE NOT EXISTS (SELECT 1 FROM gate WHERE status <> 'open') "
     "ON CONFLICT (session_id, poll_id, participant_id) DO UPDATE SET value = excluded.value, "
     "uid = excluded.uid, last_at = excluded.last_at, hidden = excluded.hidden, "
-    "status = excluded.status, reason = excluded.reason, rev = excluded.rev RETURNING rev")
+    "status = excluded.status, reason = excluded.reason, rev = excluded.rev RETURNING rev), "
+    "uid AS (INSERT INTO answer_uids (session_id, poll_id, participant_id, uid) "
+    "SELECT %(s)s, %(p)s, %(who)s, %(uid)s FROM saved WHERE %(uid)s <> '' ON CONFLICT DO NOTHING) "
+    "SELECT rev FROM saved")
 REMEMBER_UID = ("INSERT INTO answer_uids (session_id, poll_id, participant_id, uid) "
                 "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING")
 
@@ -285,14 +289,12 @@ class PostgresStore(PostgresQA):
         uid, in one transaction, unless the poll's stored status is not open (PollClosed);
         return the row's new revision."""
         now = self.clock()
-        with self._write() as db:
+        with self._connection() as db:  # autocommit: the one statement commits on return
             row = db.execute(SAVE_ANSWER, dict(
                 s=session_id, p=poll_id, who=participant_id, value=json.dumps(value, ensure_ascii=False),
                 uid=uid, now=now, hidden=status == "hidden", status=status, reason=reason)).fetchone()
-            if row is None:
-                raise PollClosed(f"poll {poll_id} of session {session_id} is not open")
-            if uid:
-                db.execute(REMEMBER_UID, (session_id, poll_id, participant_id, uid))
+        if row is None:
+            raise PollClosed(f"poll {poll_id} of session {session_id} is not open")
         return row[0]
 
     def remember_uid(self, session_id, poll_id, participant_id, uid) -> None:
