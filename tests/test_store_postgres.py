@@ -145,6 +145,20 @@ def test_a_room_of_another_process_that_has_not_heard_of_a_close_refuses_the_ans
         there.close()
 
 
+def test_a_snapshot_holds_for_its_own_thread_only_and_writes_inside_it_commit_at_once(store):
+    people(store, 1)
+    seen = {}
+    with store.snapshot():
+        before = store.participant_count("s1")
+        store.add_participant("s1", "token-written-inside-1", "Owl")  # its own connection
+        other = threading.Thread(target=lambda: seen.update(n=store.participant_count("s1")))
+        other.start()
+        other.join(10)
+        assert store.participant_count("s1") == before  # this thread's snapshot does not move
+    assert seen["n"] == before + 1  # another thread reads outside it: the write had committed
+    assert store.participant_count("s1") == before + 1
+
+
 def test_processes_migrating_one_database_at_once_leave_one_schema(postgres_server):
     url = fresh_database(postgres_server)
     opened = []
