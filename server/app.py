@@ -89,11 +89,14 @@ def create_app(config: dict | None = None) -> Flask:
     rooms = RoomRegistry(store, app.config["PUBLIC_URL"])
     broadcaster = Broadcaster(rooms.join_url, app.config["PHONE_RESULTS_SECONDS"])
     rooms.listener = broadcaster  # every room tells it what changed
-    app.extensions["workshop"] = Live(rooms=rooms, broadcaster=broadcaster,
-                                      guesses=GuessLimiter(app.config["JOIN_GUESSES"]),
-                                      # a takeaway is a report worker's time: one phone asking
-                                      # again and again must not keep the others waiting
-                                      takeaways=PerKeyLimits(0.1, 3))
+    lv = app.extensions["workshop"] = Live(rooms=rooms, broadcaster=broadcaster,
+                                           guesses=GuessLimiter(app.config["JOIN_GUESSES"]),
+                                           # a takeaway is a report worker's time: one phone asking
+                                           # again and again must not keep the others waiting
+                                           takeaways=PerKeyLimits(0.1, 3))
+    queue = {}
+    if app.config.get("REDIS_URL"):  # one of several processes serving a room (docs/scale-out.md)
+        queue = join_cluster(app, lv)
 
     public = app.config["PUBLIC_URL"]
 
@@ -104,11 +107,28 @@ def create_app(config: dict | None = None) -> Flask:
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"], cors_allowed_origins=same_origin,
                       max_http_buffer_size=app.config["MAX_MESSAGE_BYTES"],
                       ping_interval=app.config["PING_INTERVAL"], ping_timeout=20,
-                      manage_session=False, serializer=FewAttachments)
+                      manage_session=False, serializer=FewAttachments, **queue)
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(roomcheck.bp)
     return app
+
+
+def join_cluster(app: Flask, lv) -> dict:
+    """Follow the other processes of the room through Redis: the room bus (server/bus.py and
+    follow.py), limits counted in Redis, and Flask-SocketIO's message queue (JSON, on its own
+    channel) for any emit not kept to this process. Return init_app's queue options."""
+    from . import bus, follow
+    from .limits import SharedGuessLimiter
+    url = app.config["REDIS_URL"]
+    lv.bus = lv.rooms.bus = bus.Bus(url, bus.worker_name(app.config.get("WORKER_ID", "")), app.logger)
+    lv.shared = lv.bus.shared
+    lv.guesses = SharedGuessLimiter(lv.shared, app.config["JOIN_GUESSES"])
+
+    def tell_later(room, change):
+        socketio.start_background_task(room._tell, change)
+    lv.follower = follow.Follower(lv.rooms, lv.bus, app.logger, tell_later)
+    return {"message_queue": url, "channel": bus.SOCKETIO_CHANNEL}
 
 
 def start_ticker(app: Flask):
@@ -118,4 +138,10 @@ def start_ticker(app: Flask):
     broadcaster = live(app).broadcaster
     socketio.start_background_task(timers.run, live(app).rooms, app.config["TICK_SECONDS"], app.logger,
                                    lambda: broadcaster.stopping)  # quiz deadlines, activity phases
+    follower = live(app).follower
+    if follower is not None:  # one of several processes: follow the others
+        stopping = lambda: broadcaster.stopping  # noqa: E731
+        socketio.start_background_task(follower.bus.listen, follower.on_event, follower.on_reconnect,
+                                       stopping, socketio.sleep)
+        socketio.start_background_task(follower.run, app.config["TICK_SECONDS"] * 2, stopping, socketio.sleep)
     return socketio.start_background_task(broadcaster.run, app.config["TICK_SECONDS"], app.logger)

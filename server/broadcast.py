@@ -5,6 +5,13 @@ A room tells the broadcaster each `Change`. What a person must see at once goes 
 about ten times a second, never once per answer; results shown on the phones go out at most
 once a `phone_interval`, and less often in big rooms. A broadcast to thousands of phones is
 paced over slices of the room, so that answers arriving meanwhile are not held up behind it.
+
+Every message goes only to this process's own clients (`emit`, never through the message
+queue), even when several processes serve the room (server/follow.py): each process learns
+the others' changes from the room bus and tells its own clients from its caches, which hold
+the whole room's tallies. So a projector gets each tally once, however many processes there
+are; a broadcast is paced by this process's own count of phones; and a Redis outage stops
+only what crosses processes, never what a process sends its own phones.
 """
 from __future__ import annotations
 
@@ -36,6 +43,11 @@ def phone_slice(room: Room, participant_id: int) -> str:
 def facilitators(room: Room) -> str:
     """The Socket.IO room of a session's projector and console pages."""
     return f"facilitators:{room.id}"
+
+
+def emit(event: str, payload, to: str) -> None:
+    """Send to this process's clients in a Socket.IO room (or one sid), bypassing the queue."""
+    socketio.emit(event, payload, to=to, ignore_queue=True)
 
 
 class Pending:
@@ -83,7 +95,7 @@ class Broadcaster:
             if change.tallies and room.shows_results_of(change.tallies):
                 p.phone_results = True
         if change.state:
-            socketio.emit("facilitator_state", room.facilitator_state(self.join_url(room)),
+            emit("facilitator_state", room.facilitator_state(self.join_url(room)),
                           to=facilitators(room))
             for poll_id in sorted(change.reset):
                 self.to_phones(room, "reset", {"poll": poll_id})
@@ -103,11 +115,11 @@ class Broadcaster:
         """Send an event to every phone of a room, a slice at a time when the room is big."""
         with self._pending(room).fanout:  # one broadcast per room at a time, in order
             if room.connected <= SLICE_AT_ONCE:
-                socketio.emit(event, payload, to=phones(room))
+                emit(event, payload, to=phones(room))
                 return
             pause = room.connected / FANOUT_PER_SECOND / PHONE_SLICES
             for k in range(PHONE_SLICES):
-                socketio.emit(event, payload, to=f"phones:{room.id}:{k}")
+                emit(event, payload, to=f"phones:{room.id}:{k}")
                 socketio.sleep(pause)  # answers that arrive meanwhile go first
 
     def push(self) -> None:
@@ -124,10 +136,10 @@ class Broadcaster:
                     p.phone_results, p.phones_pushed_at = False, now
             if tallies or people:
                 self.busy_at = now
-                socketio.emit("tally", room.tally_message(tallies), to=facilitators(room))
+                emit("tally", room.tally_message(tallies), to=facilitators(room))
             if any(poll_id in room.deck.polls and polltypes.get(room.deck.polls[poll_id].type).free_text
                    for poll_id in tallies):
-                socketio.emit("queue", room.queue_message(), to=facilitators(room))
+                emit("queue", room.queue_message(), to=facilitators(room))
             self.push_questions(p, now)
             results = room.phone_results() if results_due else None
             if results and room.connected > SLICE_AT_ONCE:  # spread out, without holding up tallies
@@ -147,8 +159,8 @@ class Broadcaster:
                 p.phone_questions, p.questions_pushed_at = False, now
         if to_facilitators:
             self.busy_at = now
-            socketio.emit("questions", room.facilitator_questions(), to=facilitators(room))
-            socketio.emit("queue", room.queue_message(), to=facilitators(room))
+            emit("questions", room.facilitator_questions(), to=facilitators(room))
+            emit("queue", room.queue_message(), to=facilitators(room))
         if to_phones and room.connected > SLICE_AT_ONCE:
             socketio.start_background_task(self.to_phones, room, "questions", room.phone_questions())
         elif to_phones:

@@ -2,6 +2,7 @@
 and tells the broadcaster what changed; nothing here emits to anyone but the caller."""
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from workshop.names import NAMED
 from workshop.text import clean_nickname
 from workshop.session import ControlError
 
-from .broadcast import facilitators, phone_slice, phones
+from .broadcast import emit, facilitators, phone_slice, phones
 from .extensions import socketio
+from .follow import StoreUnavailable
 from .live import live
 from .limits import RateLimiter
 from .network import RoomCheck
@@ -39,6 +41,20 @@ def error(code: str, message: str) -> dict:
     return {"ok": False, "error": code, "message": message}
 
 
+UNAVAILABLE = ("unavailable", "The server cannot reach its database right now; try again.")
+
+
+def store_errors(handler):
+    """Answer `unavailable` (try again) while the database is unreachable, instead of failing."""
+    @functools.wraps(handler)
+    def wrapper(*args, **kwargs):
+        try:
+            return handler(*args, **kwargs)
+        except StoreUnavailable:
+            return error(*UNAVAILABLE)
+    return wrapper
+
+
 def refuse(code: str, message: str):
     raise ConnectionRefusedError(message, {"error": code, "message": message})
 
@@ -55,10 +71,13 @@ def connect(auth):
         refuse("bad_auth", "Connect with auth {role: participant, code, token} or {role: facilitator, session}.")
     if auth["role"] == "check":
         return  # the room check (/check): it may only send `check`, and joins no session
-    if auth["role"] == "participant":
-        connect_phone(auth)
-    else:
-        connect_facilitator(auth)
+    try:
+        if auth["role"] == "participant":
+            connect_phone(auth)
+        else:
+            connect_facilitator(auth)
+    except StoreUnavailable:
+        refuse(*UNAVAILABLE)
 
 
 def connect_phone(auth: dict) -> None:
@@ -76,11 +95,11 @@ def connect_phone(auth: dict) -> None:
     participant = room.join(token, nickname)
     c = current_app.config
     lv.clients[request.sid] = Client("participant", room, participant.id,
-                                     RateLimiter(c["ANSWER_RATE"], c["ANSWER_BURST"]))
+                                     lv.phone_limiter(room, participant.id, c["ANSWER_RATE"], c["ANSWER_BURST"]))
     join_room(phones(room))
     join_room(phone_slice(room, participant.id))
     room.phone_connected()
-    socketio.emit("welcome", {
+    emit("welcome", {
         "participant": {"id": participant.id, "pseudonym": participant.pseudonym,
                         "nickname": (nickname or participant.nickname) if room.names == NAMED else "",
                         "team": participant.team},
@@ -101,9 +120,9 @@ def connect_facilitator(auth: dict) -> None:
         refuse(*REFUSALS[exc.status])
     lv.clients[request.sid] = Client("facilitator", room)
     join_room(facilitators(room))
-    socketio.emit("facilitator_state", room.facilitator_state(lv.rooms.join_url(room)), to=request.sid)
-    socketio.emit("tally", room.tally_message(room.deck.polls), to=request.sid)
-    socketio.emit("queue", room.queue_message(), to=request.sid)
+    emit("facilitator_state", room.facilitator_state(lv.rooms.join_url(room)), to=request.sid)
+    emit("tally", room.tally_message(room.deck.polls), to=request.sid)
+    emit("queue", room.queue_message(), to=request.sid)
 
 
 @socketio.on("disconnect")
@@ -125,8 +144,10 @@ def facilitator() -> Client | None:
 
 
 @socketio.on("answer")
+@store_errors
 def answer(data=None, *_):  # a hand-made client may send no argument, or several
-    """A phone answers a poll; acked only after the commit; tallies go out on the next tick."""
+    """A phone answers a poll; acked only after the commit; tallies go out on the next tick.
+    `version` (optional) is the state the phone answered in (docs/protocol.md)."""
     client = participant()
     if client is None:
         return error("forbidden", "Only participants answer.")
@@ -137,13 +158,17 @@ def answer(data=None, *_):  # a hand-made client may send no argument, or severa
     uid = data.get("uid", "")
     if not isinstance(uid, str) or (uid and not UID.match(uid)):
         return error("bad_payload", "'uid' must be 1-64 letters, digits or -_.:")
+    version = data.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        return error("bad_payload", "'version' must be the state's version, an integer.")
     try:
-        return client.room.answer(client.participant_id, data["poll"], data["value"], uid)
+        return client.room.answer(client.participant_id, data["poll"], data["value"], uid, version)
     except AnswerError as exc:
         return error(exc.code, exc.message)
 
 
 @socketio.on("nickname")
+@store_errors
 def nickname(data=None, *_):
     """A phone sets the name it wants shown to the facilitator."""
     client = participant()
@@ -161,6 +186,7 @@ def nickname(data=None, *_):
 
 
 @socketio.on("time")
+@store_errors
 def server_time(data=None, *_):
     """A page pings to learn its clock's offset from the server's (docs/protocol.md, "Time")."""
     client = live().clients.get(request.sid)
@@ -170,6 +196,7 @@ def server_time(data=None, *_):
 
 
 @socketio.on("my_score")
+@store_errors
 def my_score(data=None, *_):
     """A phone asks its quiz points, total and rank (after a question's results, on a leaderboard)."""
     client = participant()
@@ -181,6 +208,7 @@ def my_score(data=None, *_):
 
 
 @socketio.on("team")
+@store_errors
 def team(data=None, *_):
     """A phone picks its team (table) from the deck's `teams`."""
     client = participant()
@@ -189,13 +217,15 @@ def team(data=None, *_):
     if not client.limiter.allow():
         return error("rate_limited", "Slow down: too many messages at once.")
     try:
-        return {"ok": True, "team": client.room.set_team(client.participant_id,
-                                                         data.get("team") if isinstance(data, dict) else None)}
+        picked = client.room.set_team(client.participant_id, data.get("team") if isinstance(data, dict) else None)
     except AnswerError as exc:
         return error(exc.code, exc.message)
+    client.room._publish("team", who=client.participant_id)  # other processes count scores again
+    return {"ok": True, "team": picked}
 
 
 @socketio.on("sync")
+@store_errors
 def sync(data=None, *_):
     """Either side asks for the whole picture again (after a reconnect, say)."""
     client = live().clients.get(request.sid)
@@ -211,6 +241,7 @@ def sync(data=None, *_):
 
 
 @socketio.on("control")
+@store_errors
 def control(data=None, *_):
     """A facilitator acts; every projector, console and phone of the session follows."""
     client = facilitator()
@@ -227,6 +258,7 @@ def control(data=None, *_):
 
 
 @socketio.on("open_answers")
+@store_errors
 def open_answers(data=None, *_):
     """The console lists an open question's answers, hidden ones included, to moderate them."""
     client = facilitator()

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from .broadcast import Broadcaster
-from .limits import GuessLimiter, PerKeyLimits
+from .bus import NullBus
+from .limits import GuessLimiter, PerKeyLimits, RateLimiter, SharedRateLimiter
 from .network import RecentChecks
 from .rooms import RoomRegistry
 
@@ -24,6 +25,15 @@ class Live:
     checks: RecentChecks = field(default_factory=RecentChecks)  # phones that ran /check
     # room checks per address: a check page sends six messages; nothing needs more
     check_limits: PerKeyLimits = field(default_factory=lambda: PerKeyLimits(2.0, 12))
+    bus: object = field(default_factory=NullBus)  # the room bus (server/bus.py) of a cluster
+    shared: object = None  # bus.Shared: Redis for limits and locks, when there is one
+    follower: object = None  # follow.Follower, when there is a bus
+
+    def phone_limiter(self, room, participant_id: int, rate: float, burst: int):
+        """A phone's message budget: per connection alone, per participant in a cluster."""
+        if self.shared is None:
+            return RateLimiter(rate, burst)
+        return SharedRateLimiter(self.shared, f"workshop:rate:{room.id}:{participant_id}", rate, burst)
 
     @property
     def store(self):

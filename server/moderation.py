@@ -38,7 +38,9 @@ class Moderation:
         tally = self.tallies[poll_id]
         if not tally.set_status(participant_id, status):
             return NOTHING
-        self.store.set_answer_status(self.id, poll_id, participant_id, status)
+        rev = self.store.set_answer_status(self.id, poll_id, participant_id, status) or 0
+        self.revs[(poll_id, participant_id)] = rev  # other processes apply only newer revisions
+        self._publish("status", p=poll_id, who=participant_id, st=status, rev=rev)
         self.results_version += 1
         return Change(tallies=frozenset((poll_id,)))
 

@@ -37,6 +37,8 @@ class QA:
         return shown_name(self.names, p.pseudonym, p.nickname) if p else ""
 
     def _qa_changed(self) -> Change:
+        """A committed change of the Q&A: the other processes reload it (coalesced, follow.py)."""
+        self._publish("qa")
         self.qa_version += 1
         self.results_version += 1
         return Change(questions=True)

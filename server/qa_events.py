@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from workshop.qa import QAError
 
-from .events import UID, error, facilitator, participant
+from .events import UID, error, facilitator, participant, store_errors
 from .extensions import socketio
 
 
@@ -25,6 +25,7 @@ def _uid(data: dict):
 
 
 @socketio.on("ask")
+@store_errors
 def ask(data=None, *_):
     """A phone asks a question: {text, uid}; acked with the question once committed."""
     client, refused = _phone()
@@ -39,6 +40,7 @@ def ask(data=None, *_):
 
 
 @socketio.on("upvote")
+@store_errors
 def upvote(data=None, *_):
     """A phone upvotes a question, or withdraws its vote: {question, on, uid}."""
     client, refused = _phone()
@@ -54,6 +56,7 @@ def upvote(data=None, *_):
 
 
 @socketio.on("questions")
+@store_errors
 def questions(data=None, *_):
     """Ask for the Q&A: a phone gets the shown questions, its own and its votes; the console
     and projector every question with its status."""

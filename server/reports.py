@@ -1,11 +1,15 @@
-"""Reports for the live server: built in a worker process under gevent, in-process otherwise."""
+"""Reports for the live server: built in a worker process under gevent, in-process otherwise;
+in a cluster, at most REPORT_WORKERS at a time across its processes (`ClusterSlots`)."""
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from .rooms import Room
@@ -109,12 +113,79 @@ class Pool:
                 self.idle.append(worker)
 
 
+# deletes a slot only if it still holds our token: a slot that expired and was taken by
+# another process's build is not ours to free
+RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
+
+class ClusterSlots:
+    """Report builds across the processes of a cluster, at most `size` at a time: each holds a
+    Redis key (SET NX PX with a token of its own) while it builds. A build that finds every slot
+    taken waits up to `wait` seconds, then fails (the page can be asked again). A slot of a
+    process that died frees itself after `hold_ms`. While Redis is unreachable the build goes
+    ahead: a slow report beats none."""
+
+    def __init__(self, shared, size: int, wait: float = 60.0, hold_ms: int = (WORKER_TIMEOUT + 30) * 1000,
+                 sleep=time.sleep, clock=time.monotonic):
+        self.shared, self.size, self.wait, self.hold_ms = shared, max(1, size), wait, hold_ms
+        self.sleep, self.clock = sleep, clock
+
+    def _take(self, r, token: str) -> str:
+        for k in range(self.size):
+            key = f"workshop:reports:{k}"
+            if r.set(key, token, nx=True, px=self.hold_ms):
+                return key
+        return ""
+
+    @contextmanager
+    def slot(self):
+        token, deadline = secrets.token_hex(8), self.clock() + self.wait
+        while True:
+            key = self.shared.call(lambda r: self._take(r, token), lambda: None)
+            if key is None or key:  # None: Redis is unreachable, build without a slot
+                break
+            if self.clock() > deadline:
+                raise ReportError(f"report failed: every report builder of the cluster was busy "
+                                  f"for {self.wait:.0f} s; try again")
+            self.sleep(0.1)
+        try:
+            yield
+        finally:
+            if key:
+                release = self.shared.script(RELEASE)
+                self.shared.call(lambda r: release(keys=[key], args=[token]), lambda: None)
+
+
+_slots: dict[str, ClusterSlots] = {}
+
+
+def cluster_slots(config: dict):
+    """The cluster's report slots when there is a Redis, else a slot that is always free."""
+    url = config.get("REDIS_URL")
+    if not url:
+        return _free()
+    if url not in _slots:
+        from .bus import Shared
+        _slots[url] = ClusterSlots(Shared(url), config["REPORT_WORKERS"])
+    return _slots[url].slot()
+
+
+@contextmanager
+def _free():
+    yield
+
+
 _pool: Pool | None = None
 _lock = threading.Lock()  # in-process: ReportLab keeps global state, one build at a time
 
 
 def report(room: Room, builder: str, config: dict, **kwargs) -> bytes:
     """Build a report (a `handouts` builder) from the room's stored results."""
+    with cluster_slots(config):
+        return _build(room, builder, config, **kwargs)
+
+
+def _build(room: Room, builder: str, config: dict, **kwargs) -> bytes:
     global _pool
     if config["ASYNC_MODE"] == "gevent" and room.store.path != ":memory:" and room.deck.path:
         _pool = _pool or Pool(config["REPORT_WORKERS"])

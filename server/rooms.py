@@ -1,4 +1,5 @@
-"""Live rooms: each session's state and tallies, cached from the store and kept in step with it.
+"""Live rooms: each session's state and tallies, cached from the store and kept in step with it
+(also with what other processes serving the session commit: server/follow.py).
 
 A Room is the only thing that changes a live session. Each method that changes something
 writes it to the store first, updates the caches under the room's lock, and tells its
@@ -18,11 +19,13 @@ from workshop.polltypes.open import HELD, HIDDEN, SHOWN, arrival
 from workshop.qa import ACTIONS as QA_ACTIONS
 from workshop.session import (ANSWER_ACTIONS, NOTHING, PENDING, Change, ControlError, SessionState,
                               answer_target, apply)
-from workshop.store import JoinCodeTaken, PollClosed, RoomState, SessionRow, Store
+from workshop.store import JoinCodeTaken, RoomState, SessionRow, StaleState, Store
 
+from .bus import NullBus
+from .follow import Follow, PollClosed
 from .moderation import Moderation
 from .qa import QA
-from .phoneview import PhoneView
+from .phoneview import FacilitatorView, PhoneView
 from .quiz import Quiz
 from .timers import Timed
 
@@ -33,7 +36,7 @@ def _ignore(room: "Room", change: Change) -> None:
     """The listener of a room nobody shows (reports, tests)."""
 
 
-class Room(Moderation, PhoneView, QA, Timed, Quiz):
+class Room(Follow, Moderation, FacilitatorView, PhoneView, QA, Timed, Quiz):
     """One live session: the store's truth plus in-memory tallies rebuilt from it."""
 
     def __init__(self, deck: Deck, row: SessionRow, store: Store, listener: Listener = _ignore):
@@ -44,10 +47,10 @@ class Room(Moderation, PhoneView, QA, Timed, Quiz):
         self.uids: set[tuple[str, int, str]] = set()  # (poll, participant, uid) of every answer given
         self.participants = 0
         self.named: set[int] = set()  # participants who gave a name (a named session needs one)
-        self._connected = 0
         # counts changes to what reports print: one read of the results serves a version
         self.results_version = 0
         self.state = SessionState(deck)
+        self._follow_init()
         self._load_state(store.state(row.id))
         if self.state_version == 0:  # a new session: its polls' first states are the deck's
             self.state.moderate = deck.moderate
@@ -62,11 +65,6 @@ class Room(Moderation, PhoneView, QA, Timed, Quiz):
     def names(self) -> str:
         """Return whether the session is "anonymous" or "named" (workshop.names)."""
         return names.session_names(self.row.names, self.deck.names)
-
-    @property
-    def connected(self) -> int:
-        """How many phones are connected right now."""
-        return self._connected
 
     def _tell(self, change: Change) -> Change:
         if change:
@@ -113,13 +111,14 @@ class Room(Moderation, PhoneView, QA, Timed, Quiz):
                 if a.poll_id not in self.tallies:
                     continue  # the deck lost this poll since; the answer stays in the store
                 self.answers[a.poll_id][a.participant_id] = a.value
+                self.revs[(a.poll_id, a.participant_id)] = getattr(a, "rev", 0) or 0
                 if polltypes.get(self.deck.polls[a.poll_id].type).free_text:
                     self.tallies[a.poll_id].add(a.participant_id, a.value, a.status, a.reason)
                 else:
                     self.tallies[a.poll_id].add(a.participant_id, a.value)
             self.uids = self.store.answer_uids(self.id)
             people = self.store.participants(self.id)
-            self.participants = len(people)
+            self._count_people(people)
             self.named = {p.id for p in people if p.nickname}
             self._load_questions()
 
@@ -134,11 +133,13 @@ class Room(Moderation, PhoneView, QA, Timed, Quiz):
             if p is None:
                 pseudonym = ids.pseudonym(self.participants + 1, self.deck.language)
                 p = self.store.add_participant(self.id, token, pseudonym, nickname)
-                self.participants += 1
-                if nickname:
+                self.people_ids.add(p.id)  # a set: another process may have added this token
+                self.participants = len(self.people_ids)
+                if p.nickname:
                     self.named.add(p.id)
                 self.results_version += 1
                 change = Change(people=True)
+                self._publish("joined", who=p.id, named=bool(p.nickname))
             else:
                 change = NOTHING
                 if nickname and nickname != p.nickname:
@@ -146,39 +147,40 @@ class Room(Moderation, PhoneView, QA, Timed, Quiz):
         self._tell(change)
         return p
 
-    def phone_connected(self) -> None:
-        """Count a phone that connected."""
-        with self.lock:
-            self._connected += 1
-        self._tell(Change(people=True))
-
-    def phone_disconnected(self) -> None:
-        """Count a phone that went away (it stays a participant, for when it comes back)."""
-        with self.lock:
-            self._connected -= 1
-        self._tell(Change(people=True))
-
     def set_nickname(self, participant_id: int, nickname: str) -> None:
         with self.lock:
             self.store.set_nickname(participant_id, nickname)
             (self.named.add if nickname else self.named.discard)(participant_id)
             self.results_version += 1
+        self._publish("named", who=participant_id, named=bool(nickname))
 
     def my_answers(self, participant_id: int) -> dict:
         return {poll_id: got[participant_id] for poll_id, got in self.answers.items() if participant_id in got}
 
     # ----- answers -----
 
-    def answer(self, participant_id: int, poll_id, value, uid: str = "") -> dict:
+    def answer(self, participant_id: int, poll_id, value, uid: str = "", version=None) -> dict:
         """Validate, commit and count an answer; return the reply for the phone.
 
         A uid this participant already gave an answer to this poll under is a resend: it is
         acknowledged as a duplicate with the answer stored now, and changes nothing, even when
         that answer has since been replaced or the poll closed (the phone learns it counted).
+        `version` is the state the phone answered in: a newer one than ours is read first.
         """
         poll = self.deck.polls.get(poll_id) if isinstance(poll_id, str) else None
         if poll is None:
             raise AnswerError("unknown_poll", "There is no such question in this workshop.")
+        self.catch_up(version)
+        try:
+            return self._answer(poll, participant_id, value, uid)
+        except AnswerError as exc:
+            if exc.code in ("poll_not_open", "too_late", "no_change") and self.counted_elsewhere(
+                    poll.id, participant_id, uid):  # a resend whose first commit we never heard of
+                return self._reply(poll.id, participant_id, self.answers[poll.id].get(participant_id), True)
+            raise
+
+    def _answer(self, poll, participant_id: int, value, uid: str) -> dict:
+        poll_id, event = poll.id, None
         with self.lock:
             if self.names == names.NAMED and participant_id not in self.named:
                 raise AnswerError("name_required", "This session shows names: give your name first.")
@@ -197,13 +199,18 @@ class Room(Moderation, PhoneView, QA, Timed, Quiz):
                 if uid:
                     self.store.remember_uid(self.id, poll_id, participant_id, uid)
                     self.uids.add((poll_id, participant_id, uid))
+                    self._publish("uid", p=poll_id, who=participant_id, uid=uid)
                 return self._reply(poll_id, participant_id, value)
             free_text = polltypes.get(poll.type).free_text
             status, reason = arrival(poll, value, self.state.moderate) if free_text else (SHOWN, "")
             try:
-                self.store.save_answer(self.id, poll_id, participant_id, value, uid, status, reason)
-            except PollClosed:  # another process closed it; this room has not heard yet
+                rev = self.store.save_answer(self.id, poll_id, participant_id, value, uid, status, reason)
+            except PollClosed:  # another process closed it: take its state
+                self._tell(self.follow_state())
                 raise AnswerError("poll_not_open", "Voting on this question is closed.") from None
+            self.revs[(poll_id, participant_id)] = rev = rev or 0
+            event = {"p": poll_id, "who": participant_id, "val": value, "st": status, "why": reason,
+                     "uid": uid, "rev": rev}
             if uid:
                 self.uids.add((poll_id, participant_id, uid))
             tally = self.tallies[poll_id]
@@ -217,7 +224,12 @@ class Room(Moderation, PhoneView, QA, Timed, Quiz):
             self.results_version += 1
             change = Change(tallies=frozenset((poll_id,)))
             if self.state.spotlight == (poll_id, participant_id):  # the wall showed the old words
-                change |= self._end_spotlight()
+                try:
+                    change |= self._end_spotlight()
+                except StaleState:  # another process moved the state: ours is the store's now
+                    pass
+        self._publish("answer", **event)  # after the commit, before the ack
+        self.publish_state(change)
         self._tell(change)
         return self._reply(poll_id, participant_id, value)
 
@@ -233,19 +245,33 @@ class Room(Moderation, PhoneView, QA, Timed, Quiz):
     # ----- facilitator -----
 
     def control(self, action: str, args: dict) -> Change:
-        """Apply a facilitator action, commit it, and return (and tell) what changed."""
+        """Apply a facilitator action, commit it, and return (and tell) what changed. If another
+        process saved the state since we read it (`_commit` then took the store's), apply it
+        once more on that one; a second loss is the facilitator's error, to try again."""
         with self.lock:
-            if action in QA_ACTIONS:
-                change = self.qa_control(action, args)
-            elif action in ANSWER_ACTIONS:
-                apply(self.state, action, args)  # checks the arguments, changes nothing
-                change = self._moderate(action, *answer_target(self.state, args), args)
-            elif action == "approve_all":
-                apply(self.state, action, args)
-                change = self._approve_all(args.get("poll"))
-            else:  # the state machine's actions and activity_*, timing what they open (timers.py)
-                change = self._timed_control(action, args)
+            before = self.state_now()
+            try:
+                change = self._control(action, args)
+            except StaleState:
+                try:
+                    change = self.state_change_from(before) | self._control(action, args)
+                except StaleState:
+                    self._tell(self.state_change_from(before))
+                    raise ControlError("stale_state", "The session changed meanwhile; try again.") from None
+        self.publish_state(change)
         return self._tell(change)
+
+    def _control(self, action: str, args: dict) -> Change:
+        if action in QA_ACTIONS:
+            return self.qa_control(action, args)
+        if action in ANSWER_ACTIONS:
+            apply(self.state, action, args)  # checks the arguments, changes nothing
+            return self._moderate(action, *answer_target(self.state, args), args)
+        if action == "approve_all":
+            apply(self.state, action, args)
+            return self._approve_all(args.get("poll"))
+        # the state machine's actions and activity_*, timing what they open (timers.py)
+        return self._timed_control(action, args)
 
     def _commit(self, change: Change) -> None:
         """Save the state `apply` changed in memory; if the store refuses, take the store's."""
@@ -258,41 +284,6 @@ class Room(Moderation, PhoneView, QA, Timed, Quiz):
             self.tallies[poll_id] = new_tally(self.deck.polls[poll_id])
             self.answers[poll_id] = {}
         self.results_version += 1
-
-    def open_answers(self, poll_id) -> list[dict]:
-        poll = self.deck.polls.get(poll_id) if isinstance(poll_id, str) else None
-        if poll is None or not polltypes.get(poll.type).free_text:
-            raise ControlError("unknown_poll", "There is no open-text question with that id.")
-        shown = {p.id: names.shown_name(self.names, p.pseudonym, p.nickname)
-                 for p in self.store.participants(self.id)}
-        with self.lock:
-            tally = self.tallies[poll_id]
-            return [{"participant": person, "pseudonym": shown.get(person, ""), "text": text,
-                     "hidden": tally.status[person] == HIDDEN, "status": tally.status[person],
-                     "reason": tally.reasons[person]}
-                    for person, text in reversed(tally.texts.items())]
-
-    # ----- what clients see -----
-
-    def facilitator_state(self, join_url: str) -> dict:
-        with self.lock:
-            return {"session": {"id": self.id, "code": self.row.join_code, "join_url": join_url,
-                                "title": self.deck.title, "created_at": self.row.created_at},
-                    "slide": self.state.slide, "qr": self.state.qr, "takeaways": self.state.takeaways,
-                    "version": self.state_version, "moderate": self.state.moderate,
-                    "spotlight": self.spotlight(),
-                    "polls": {poll_id: ps.as_dict() for poll_id, ps in self.state.polls.items()},
-                    "participants": self.participants, "connected": self._connected,
-                    "leaderboard": self.leaderboard_view(), **self.timing_view()}
-
-    def snapshot(self, poll_id: str) -> dict:
-        return self.tallies[poll_id].snapshot(self.state.polls[poll_id].revealed)
-
-    def tally_message(self, poll_ids) -> dict:
-        """The `tally` message: the counts of people and these polls' tallies."""
-        with self.lock:
-            return {"participants": self.participants, "connected": self._connected,
-                    "polls": {poll_id: self.snapshot(poll_id) for poll_id in poll_ids}}
 
     @property
     def accepting_takeaways(self) -> bool:
@@ -327,6 +318,7 @@ class RoomRegistry:
         self.listener = listener
         self.new_code, self.new_session_id = new_code, new_session_id
         self.rooms: dict[str, Room] = {}
+        self.bus = NullBus()  # server/bus.py: a cluster's rooms publish what they commit
         self._by_code: dict[str, str] = {}  # phones join only the sessions this process serves
         self._lock = threading.Lock()
 
@@ -350,6 +342,7 @@ class RoomRegistry:
         return self._serve(Room(deck, row, self.store, self.listener))
 
     def _serve(self, room: Room) -> Room:
+        room.bus = self.bus
         with self._lock:
             self.rooms[room.id] = room
             self._by_code[room.row.join_code] = room.id
@@ -369,6 +362,7 @@ class RoomRegistry:
             room = self.rooms.get(row.id)
             if room is None:
                 room = self.rooms[row.id] = Room(deck, row, self.store, self.listener)
+                room.bus = self.bus
         return room
 
     def for_facilitator(self, session_id, key) -> Room:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from workshop import activity, quiz
 from workshop.polltypes import AnswerError
 from workshop.session import NOTHING, OPEN, CLOSED, Change, ControlError, apply
+from workshop.store import StaleState
 
 from .extensions import socketio
 
@@ -105,8 +106,10 @@ class Timed:
 
     def expire(self) -> Change:
         """Close timed questions whose time is up and move running activities past ended
-        phases; commit and tell it, as any facilitator action."""
+        phases; commit and tell it, as any facilitator action. Every process of a room fires
+        the same deadlines: one wins the store's compare-and-set, the others take its state."""
         with self.lock:
+            before = self.state_now()
             now, closed = self.now(), set()
             for poll_id, (_, closes_at) in self.state.timers.items():
                 if (now >= closes_at and self.state.polls[poll_id].status == OPEN
@@ -118,7 +121,11 @@ class Timed:
                 a, self.deck.slides[a["slide"]].activity, now)
             change = Change(polls=frozenset(closed), activity=moved) if closed or moved else NOTHING
             if change:
-                self._commit(change)
+                try:
+                    self._commit(change)
+                except StaleState:  # `_commit` took the store's state: show what moved
+                    return self._tell(self.state_change_from(before))
+        self.publish_state(change)
         return self._tell(change)
 
     # ----- what clients see -----

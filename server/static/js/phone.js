@@ -58,6 +58,8 @@ socket.on("welcome", (msg) => {
   flushPending();
 });
 socket.on("state", (next) => {
+  // several server processes may serve the room: never go back to an older state
+  if (S.state && typeof next.version === "number" && next.version < S.state.version) return;
   S.state = next;
   S.results = next.results || null; // a state carries the current poll's results, once revealed
   render();
@@ -90,7 +92,9 @@ async function sendAnswer(pollId, value, uid, attempt = 0) {
   render();
   let reply;
   try {
-    reply = await emitAck(socket, "answer", { poll: pollId, value, uid }, 8000);
+    // the state's version: a server process that has not seen it yet reads it first
+    const version = S.state && typeof S.state.version === "number" ? S.state.version : undefined;
+    reply = await emitAck(socket, "answer", { poll: pollId, value, uid, version }, 8000);
   } catch (e) {
     sending[pollId] = false;
     if (socket.connected && attempt < 3) setTimeout(() => sendAnswer(pollId, value, uid, attempt + 1), 1500);
@@ -98,7 +102,8 @@ async function sendAnswer(pollId, value, uid, attempt = 0) {
     return;
   }
   sending[pollId] = false;
-  if (!reply.ok && reply.error === "rate_limited" && attempt < 5) {
+  // busy, or the server cannot reach its database for a moment: the same answer, same uid, again
+  if (!reply.ok && (reply.error === "rate_limited" || reply.error === "unavailable") && attempt < 5) {
     setTimeout(() => sendAnswer(pollId, value, uid, attempt + 1), 1500);
     return;
   }
