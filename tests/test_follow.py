@@ -1,0 +1,237 @@
+"""Following a room across processes (server/follow.py, server/bus.py), without processes:
+two or three Rooms on one SQLite file stand in for the processes, and a loopback bus hands
+each one's events to the others as Redis would (JSON in between). Their tallies must equal a
+recount from the store (`rebuild()`), whatever order the events come in."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from server import bus as busmod
+from server.bus import Counts, decode, encode, newer
+from server.follow import state_change
+from server.rooms import Room, RoomRegistry
+from workshop.polltypes import AnswerError
+from workshop.session import ControlError
+from workshop.store import RoomState, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+DECK_PATH = ROOT / "decks" / "leaders-role.yaml"
+
+
+class Loopback:
+    """A bus whose events go, JSON-encoded, to every other room of the session (or are held,
+    to deliver later or out of order)."""
+
+    def __init__(self, worker: str, hub: list):
+        self.worker, self.hub, self.held, self.hold = worker, hub, [], False
+        self.enabled = True
+
+    def publish(self, session_id, kind, **fields):
+        data = encode(self.worker, kind, **fields)
+        if self.hold:
+            self.held.append(data)
+            return
+        self.deliver(data)
+
+    def deliver(self, data):
+        for room in self.hub:
+            if room.bus is not self:
+                change = room.on_event(decode(data))
+                room._tell(change)
+
+
+def tallies(room):
+    return room.tally_message(room.deck.polls)["polls"]
+
+
+def recount(room):
+    """What a fresh room on the store counts (a process that just started)."""
+    fresh = Room(room.deck, room.store.session(room.id), room.store)
+    return fresh
+
+
+@pytest.fixture
+def cluster(tmp_path, deck):
+    stores = [open_store(str(tmp_path / "one.db")) for _ in range(3)]
+    hub: list[Room] = []
+    first = RoomRegistry(stores[0]).create(deck, str(DECK_PATH))
+    rooms = [first] + [Room(deck, s.session(first.id), s) for s in stores[1:]]
+    for k, room in enumerate(rooms):
+        room.bus = Loopback(f"p{k}", hub)
+        hub.append(room)
+    yield rooms
+    for s in stores:
+        s.close()
+
+
+def goto(room, poll_id):
+    return room.control("goto", {"slide": room.deck.poll_slide_index(poll_id)})
+
+
+def test_events_are_small_json_with_sender_and_kind():
+    data = encode("p1", "answer", p="q", who=3, val=[1], st="shown", why="", uid="u", rev=7)
+    assert json.loads(data) == {"w": "p1", "k": "answer", "p": "q", "who": 3, "val": [1], "st": "shown",
+                                "why": "", "uid": "u", "rev": 7}
+    assert decode(data)["k"] == "answer"
+    assert decode(b"not json") is None and decode("[1]") is None and decode('{"k": 3}') is None
+
+
+def test_only_newer_revisions_replace_a_row():
+    assert newer(5, None) and newer(5, 4) and not newer(4, 5) and not newer(5, 5)
+    assert newer(0, 9) and newer(None, 9)  # a store without revisions: arrival order
+
+
+def test_a_count_of_another_process_expires():
+    now = [100.0]
+    counts = Counts(fresh=5, clock=lambda: now[0])
+    assert counts.put("a", 3) and counts.put("b", 2) and not counts.put("b", 2)
+    assert counts.total() == 5
+    now[0] += 3
+    counts.put("b", 2)
+    now[0] += 3  # a silent for 6 s: killed, say
+    assert counts.total() == 2 and counts.expire() and counts.total() == 2 and not counts.expire()
+
+
+def test_state_change_names_what_moved():
+    a = RoomState(version=1, slide=1, polls={"p": ("open", False)})
+    b = a.but(slide=2, polls={"p": ("closed", False)}, qr=True)
+    change = state_change(a, b)
+    assert change.slide and change.qr and change.polls == {"p"} and not change.takeaways
+    assert not state_change(a, a)
+
+
+def test_a_control_on_one_process_moves_the_others(cluster):
+    a, b, c = cluster
+    goto(a, "warmup-role")
+    for room in (b, c):
+        assert room.state_version == a.state_version
+        assert room.state.accepts("warmup-role")
+
+
+def test_answers_on_two_processes_are_the_whole_rooms_tally_everywhere(cluster):
+    a, b, c = cluster
+    goto(a, "warmup-role")
+    for k, room in enumerate([b, c, b, c, a]):
+        p = room.join(f"token-{k:016d}")
+        room.answer(p.id, "warmup-role", k % 4, f"u{k}")
+    p = b.join("token-0000000000000000")  # changes their answer on another process
+    c.answer(p.id, "warmup-role", 3, "u-change")
+    expected = tallies(recount(a))
+    assert expected["warmup-role"]["answered"] == 5
+    for room in cluster:
+        assert tallies(room) == expected
+        assert room.participants == 5
+
+
+def test_out_of_order_events_keep_the_newest_revision(cluster):
+    _, b, _ = cluster
+    goto(b, "warmup-role")
+
+    def event(value, rev, uid):
+        return {"w": "p9", "k": "answer", "p": "warmup-role", "who": 41, "val": [value], "st": "shown",
+                "why": "", "uid": uid, "rev": rev}
+    b.on_event(event(1, 11, "u2"))
+    b.on_event(event(0, 10, "u1"))  # late: must not bring back answer 0
+    assert b.answers["warmup-role"][41] == [1]
+    assert tallies(b)["warmup-role"]["counts"] == [0, 1, 0, 0]
+    assert ("warmup-role", 41, "u1") in b.uids  # a resend of it is still a duplicate
+    b.on_event({"w": "p9", "k": "status", "p": "warmup-role", "who": 41, "st": "hidden", "rev": 9})
+    assert b.revs[("warmup-role", 41)] == 11
+
+
+def test_moderation_and_a_reset_follow(cluster):
+    a, b, c = cluster
+    goto(a, "homework-followers-why")
+    p = b.join("token-bbbbbbbbbbbbbbbb")
+    b.answer(p.id, "homework-followers-why", "Because trust", "u1")
+    a.control("hide_answer", {"poll": "homework-followers-why", "participant": p.id})
+    assert tallies(c) == tallies(recount(a))
+    assert tallies(c)["homework-followers-why"]["hidden"] == 1
+    a.control("reset", {"poll": "homework-followers-why"})
+    assert tallies(c) == tallies(recount(a))
+    assert tallies(c)["homework-followers-why"]["answered"] == 0
+
+
+def test_a_closed_poll_refuses_answers_on_another_process(cluster):
+    a, b, _ = cluster
+    goto(a, "warmup-role")
+    a.control("close", {"poll": "warmup-role"})
+    p = b.join("token-cccccccccccccccc")
+    with pytest.raises(AnswerError) as err:
+        b.answer(p.id, "warmup-role", 1, "u1")
+    assert err.value.code == "poll_not_open"
+
+
+def test_an_answer_against_a_newer_version_reads_the_state_first(cluster):
+    a, b, _ = cluster
+    a.bus.hold = True  # b hears nothing of a's control
+    goto(a, "warmup-role")
+    assert not b.state.accepts("warmup-role")
+    p = b.join("token-dddddddddddddddd")
+    assert b.answer(p.id, "warmup-role", 1, "u1", version=a.state_version)["ok"]
+    with pytest.raises(AnswerError) as err:
+        b.answer(p.id, "warmup-role", 2, "u2", version=a.state_version + 5)
+    assert err.value.code == "unknown_version"
+
+
+def test_a_control_on_a_stale_process_is_applied_to_the_stored_state(cluster):
+    a, b, _ = cluster
+    a.bus.hold = True
+    goto(a, "warmup-role")  # b does not know
+    opened = a.state_version
+    b.control("reveal", {"poll": "warmup-role"})  # b's save loses the race, then applies it again
+    stored = a.store.state(a.id)
+    assert b.state_version == stored.version == opened + 1
+    assert stored.slide == a.deck.poll_slide_index("warmup-role") and stored.polls["warmup-role"][1]
+
+
+def test_a_resend_to_another_process_of_an_answer_never_published_counts_once(cluster):
+    a, b, _ = cluster
+    goto(a, "warmup-role")
+    p = a.join("token-eeeeeeeeeeeeeeee")
+    a.bus.hold = True  # a is killed before publishing
+    a.answer(p.id, "warmup-role", 2, "u1")
+    b.answer(p.id, "warmup-role", 2, "u1")  # the phone resends through b
+    assert tallies(b) == tallies(recount(a))
+    assert tallies(b)["warmup-role"]["answered"] == 1
+
+
+def test_a_missed_answer_resent_after_the_close_is_counted_once(cluster):
+    a, b, _ = cluster
+    goto(a, "warmup-role")
+    p = a.join("token-gggggggggggggggg")
+    a.bus.hold = True
+    a.answer(p.id, "warmup-role", 2, "u1")  # committed, never published
+    a.bus.hold = False
+    b.control("close", {"poll": "warmup-role"})
+    reply = b.answer(p.id, "warmup-role", 2, "u1")
+    assert reply["ok"] and reply["duplicate"] and reply["value"] == [2]
+    assert tallies(b) == tallies(recount(a))
+
+
+def test_the_connected_count_is_every_processes(cluster):
+    a, b, c = cluster
+    b.phone_connected()
+    c.phone_connected()
+    c.phone_connected()
+    for room in cluster:
+        room.follow_tick(1000.0)
+    assert (a.connected, a.connected_total, c.connected_total) == (0, 3, 3)
+    assert a.tally_message([])["connected"] == 3
+
+
+def test_a_redis_that_is_down_fails_no_publish():
+    bus = busmod.Bus("redis://127.0.0.1:1/0", "p0")
+    bus.publish("sid", "answer", p="q")  # nothing listens on port 1
+    assert bus.down and bus.publish_failures == 1
+    bus.publish("sid", "answer", p="q")  # skipped for a moment, not retried per answer
+    assert bus.publish_failures == 1
+
+
+def test_without_redis_nothing_changes(room):
+    assert not room.bus.enabled and room.connected_total == room.connected
+    with pytest.raises(ControlError):
+        room.control("no_such_action", {})
