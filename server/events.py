@@ -14,6 +14,7 @@ from workshop.polltypes import AnswerError
 from workshop.names import NAMED
 from workshop.text import clean_nickname
 from workshop.session import ControlError
+from workshop.store import StaleState
 
 from .broadcast import emit, facilitators, phone_slice, phones
 from .extensions import socketio
@@ -254,6 +255,8 @@ def control(data=None, *_):
         room.control(data["action"], data)
     except ControlError as exc:
         return error(exc.code, exc.message)
+    except StaleState:  # another process moved the room since this console's view: it has the new one
+        return error("stale_state", "The session changed meanwhile (another console?); look and try again.")
     return {"ok": True, "state": room.facilitator_state(live().rooms.join_url(room))}
 
 

@@ -25,7 +25,16 @@ __all__ = ["Follow", "Follower", "PollClosed", "StoreUnavailable", "state_change
 PollClosed = getattr(store_module, "PollClosed", None) or type("PollClosed", (Exception,), {})
 StoreUnavailable = getattr(store_module, "StoreUnavailable", None) or type("StoreUnavailable", (Exception,), {})
 
+# facilitator actions that mean the same on a newer state: applied again after losing a race
+ABSOLUTE = {"goto", "open", "close", "reveal", "hide", "reset", "takeaways", "approve", "approve_all",
+            "hide_answer", "spotlight", "spotlight_off", "activity_start", "activity_pause"}
 CONNECTED_EVERY = 1.0  # seconds between a process's refreshes of its connected count
+
+
+def retriable(action: str, args: dict) -> bool:
+    """Whether an action can be applied again to a state newer than the one it was meant for."""
+    return (action in ABSOLUTE or action.startswith("qa_") or (action == "qr" and "show" in args)
+            or (action == "moderate" and "on" in args))
 
 
 def state_change(before: RoomState, after: RoomState) -> Change:

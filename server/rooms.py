@@ -22,7 +22,7 @@ from workshop.session import (ANSWER_ACTIONS, NOTHING, PENDING, Change, ControlE
 from workshop.store import JoinCodeTaken, RoomState, SessionRow, StaleState, Store
 
 from .bus import NullBus
-from .follow import Follow, PollClosed
+from .follow import Follow, PollClosed, retriable
 from .moderation import Moderation
 from .qa import QA
 from .phoneview import FacilitatorView, PhoneView
@@ -246,18 +246,21 @@ class Room(Follow, Moderation, FacilitatorView, PhoneView, QA, Timed, Quiz):
 
     def control(self, action: str, args: dict) -> Change:
         """Apply a facilitator action, commit it, and return (and tell) what changed. If another
-        process saved the state since we read it (`_commit` then took the store's), apply it
-        once more on that one; a second loss is the facilitator's error, to try again."""
+        process saved the state since we read it, `_commit` took the store's: an action that
+        says where to go (goto, open a poll) is applied once more on it; one relative to what
+        the facilitator saw (next, a toggle) raises StaleState, as does a second loss."""
         with self.lock:
             before = self.state_now()
             try:
-                change = self._control(action, args)
-            except StaleState:
                 try:
-                    change = self.state_change_from(before) | self._control(action, args)
+                    change = self._control(action, args)
                 except StaleState:
-                    self._tell(self.state_change_from(before))
-                    raise ControlError("stale_state", "The session changed meanwhile; try again.") from None
+                    if not retriable(action, args):
+                        raise
+                    change = self.state_change_from(before) | self._control(action, args)
+            except StaleState:
+                self._tell(self.state_change_from(before))  # what our clients missed
+                raise
         self.publish_state(change)
         return self._tell(change)
 

@@ -15,7 +15,7 @@ from server.follow import state_change
 from server.rooms import Room, RoomRegistry
 from workshop.polltypes import AnswerError
 from workshop.session import ControlError
-from workshop.store import RoomState, open_store
+from workshop.store import RoomState, StaleState, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 DECK_PATH = ROOT / "decks" / "leaders-role.yaml"
@@ -235,3 +235,12 @@ def test_without_redis_nothing_changes(room):
     assert not room.bus.enabled and room.connected_total == room.connected
     with pytest.raises(ControlError):
         room.control("no_such_action", {})
+
+
+def test_a_relative_action_on_a_stale_process_is_refused_not_applied_twice(cluster):
+    a, b, _ = cluster
+    a.bus.hold = True
+    a.control("next", {})  # b does not know: two consoles pressed next at once
+    with pytest.raises(StaleState):
+        b.control("next", {})
+    assert b.state.slide == a.state.slide == 1  # b now shows the store's state, one step on
