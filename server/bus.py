@@ -141,15 +141,20 @@ class Bus(NullBus):
         self.shared = Shared(url, clock)
         self.down = False  # set on a failure; cleared once the subscriber is back
         self.publish_failures = 0
+        self.missed: set[str] = set()  # sessions whose events were lost: `resync` them once back
 
     def publish(self, session_id: str, kind: str, **fields) -> None:
         """Publish one event after its commit; never raises (the caller's work is done)."""
         if self.down and self.clock() < self.shared.down_until:
+            self.missed.add(session_id)
             return
         try:
             self.shared.redis.publish(CHANNEL + session_id, encode(self.worker, kind, **fields))
+            while self.missed:  # back after a failure the subscriber may not have seen
+                self.shared.redis.publish(CHANNEL + self.missed.pop(), encode(self.worker, "resync"))
         except Exception:
             self.publish_failures += 1
+            self.missed.add(session_id)
             self.down = True  # the subscriber's reconnection rebuilds everyone
             self.shared.down_until = self.clock() + QUIET_AFTER_FAILURE
 

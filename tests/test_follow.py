@@ -244,3 +244,30 @@ def test_a_relative_action_on_a_stale_process_is_refused_not_applied_twice(clust
     with pytest.raises(StaleState):
         b.control("next", {})
     assert b.state.slide == a.state.slide == 1  # b now shows the store's state, one step on
+
+
+def test_every_process_fires_a_deadline_and_one_closes_it(tmp_path):
+    from tests.support.quizdeck import write_quiz_deck
+    from workshop.deck_file import load_deck
+    path = write_quiz_deck(tmp_path, seconds=10)
+    deck, now = load_deck(path), [1000.0]
+    stores = [open_store(str(tmp_path / "quiz.db"), clock=lambda: now[0]) for _ in range(3)]
+    try:
+        hub: list[Room] = []
+        first = RoomRegistry(stores[0]).create(deck, path)
+        rooms = [first] + [Room(deck, s.session(first.id), s) for s in stores[1:]]
+        for k, room in enumerate(rooms):
+            room.bus = Loopback(f"p{k}", hub)
+            hub.append(room)
+        goto(first, "q1")
+        opened = first.state_version
+        now[0] += 11
+        for room in rooms:
+            room.bus.hold = True  # at the same moment: nobody has heard of the others' close
+        for room in reversed(rooms):  # each process's timer task, one after the other
+            room.expire()
+        assert first.store.state(first.id).version == opened + 1  # closed once, not three times
+        assert all(r.state.polls["q1"].status == "closed" and r.state_version == opened + 1 for r in rooms)
+    finally:
+        for s in stores:
+            s.close()

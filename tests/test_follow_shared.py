@@ -90,3 +90,23 @@ def test_a_slot_taken_over_after_it_expired_is_not_freed_by_its_first_holder(red
 def test_a_report_is_built_while_redis_is_unreachable():
     with ClusterSlots(Shared("redis://127.0.0.1:1/0"), 1, wait=0.1).slot():
         pass
+
+
+def test_events_lost_to_a_failed_publish_are_followed_by_a_resync(redis):
+    from server.bus import Bus, decode
+    bus = Bus(redis.url, "p0")
+    listener = Shared(redis.url).redis.pubsub(ignore_subscribe_messages=True)
+    listener.subscribe("workshop:sid")
+    real = bus.shared.redis
+    bus.shared.redis = Shared("redis://127.0.0.1:1/0").redis  # a publish that fails
+    bus.publish("sid", "answer", p="q")
+    bus.shared.redis, bus.shared.down_until = real, 0.0
+    bus.publish("sid", "connected", n=1)
+    kinds = []
+    deadline = time.monotonic() + 5
+    while len(kinds) < 2 and time.monotonic() < deadline:
+        message = listener.get_message(timeout=0.5)
+        if message:
+            kinds.append(decode(message["data"])["k"])
+    listener.close()
+    assert kinds == ["connected", "resync"]
