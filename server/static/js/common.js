@@ -107,7 +107,7 @@ export function connect(auth, onState) {
     const data = err && err.data;
     if (data && data.error) {
       // refused by the server: Socket.IO does not retry these by itself
-      if (data.error === "rate_limited") {
+      if (data.error === "rate_limited" || data.error === "unavailable") { // busy, or no database for a moment
         report("reconnecting", data);
         clearTimeout(refusedRetry);
         refusedRetry = setTimeout(() => socket.connect(), 3000);
