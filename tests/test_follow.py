@@ -53,15 +53,21 @@ def recount(room):
     return fresh
 
 
-@pytest.fixture
-def cluster(tmp_path, deck):
-    stores = [open_store(str(tmp_path / "one.db")) for _ in range(3)]
+def rooms_on_one_store(folder, deck, names=""):
+    """Three rooms of one session, as three processes would have, each on its own connection."""
+    stores = [open_store(str(folder / "one.db")) for _ in range(3)]
     hub: list[Room] = []
-    first = RoomRegistry(stores[0]).create(deck, str(DECK_PATH))
+    first = RoomRegistry(stores[0]).create(deck, str(DECK_PATH), names)
     rooms = [first] + [Room(deck, s.session(first.id), s) for s in stores[1:]]
     for k, room in enumerate(rooms):
         room.bus = Loopback(f"p{k}", hub)
         hub.append(room)
+    return rooms, stores
+
+
+@pytest.fixture
+def cluster(tmp_path, deck):
+    rooms, stores = rooms_on_one_store(tmp_path, deck)
     yield rooms
     for s in stores:
         s.close()
@@ -268,6 +274,39 @@ def test_every_process_fires_a_deadline_and_one_closes_it(tmp_path):
             room.expire()
         assert first.store.state(first.id).version == opened + 1  # closed once, not three times
         assert all(r.state.polls["q1"].status == "closed" and r.state_version == opened + 1 for r in rooms)
+    finally:
+        for s in stores:
+            s.close()
+
+
+def test_questions_votes_names_and_people_follow(cluster):
+    a, b, c = cluster
+    asker, voter = b.join("token-hhhhhhhhhhhhhhhh"), c.join("token-iiiiiiiiiiiiiiii")
+    question = b.ask(asker.id, "Why followers?", "q1")["question"]
+    for room in cluster:
+        room.follow_tick(2000.0)  # the coalesced reload of the Q&A
+    assert a.participants == c.participants == 2 and a.people_ids == {asker.id, voter.id}
+    c.upvote(voter.id, question["id"], True, "v1")
+    a.control("qa_pin", {"question": question["id"]})
+    for room in cluster:
+        room.follow_tick(2001.0)
+    views = [r.facilitator_questions()["items"] for r in cluster]
+    assert views[0] == views[1] == views[2] and views[0][0]["votes"] == 1 and views[0][0]["pinned"]
+    assert b.results_version > 0
+
+
+def test_a_name_given_on_one_process_lets_the_phone_answer_on_another(tmp_path, deck):
+    rooms, stores = rooms_on_one_store(tmp_path, deck, "named")
+    try:
+        a, b, c = rooms
+        goto(a, "warmup-role")
+        p = b.join("token-jjjjjjjjjjjjjjjj", "Ana")
+        assert c.answer(p.id, "warmup-role", 1, "u1")["ok"]
+        q = b.join("token-kkkkkkkkkkkkkkkk")
+        with pytest.raises(AnswerError):
+            c.answer(q.id, "warmup-role", 1, "u2")
+        b.set_nickname(q.id, "Bo")
+        assert c.answer(q.id, "warmup-role", 1, "u2")["ok"]
     finally:
         for s in stores:
             s.close()
