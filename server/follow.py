@@ -108,9 +108,9 @@ class Follow:
             if stored.version <= self.state_version:
                 return NOTHING
             before = self.state_now()
-            self._load_state(stored)
+            self._load_state(stored)  # keeps only what this deck has
             self.results_version += 1
-            return state_change(before, stored)
+            return self.state_change_from(before)
 
     def catch_up(self, version) -> None:
         """An answer came against a state newer than ours: read it first, or refuse."""
