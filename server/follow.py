@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import time
 
-from workshop import polltypes, store as store_module
+from workshop import polltypes
 from workshop.polltypes import AnswerError
 from workshop.session import NOTHING, Change
-from workshop.store import RoomState
+from workshop.store import PollClosed, RoomState, StoreUnavailable
 
 from .bus import Counts, NullBus, newer
 
-__all__ = ["Follow", "Follower", "PollClosed", "StoreUnavailable", "state_change"]
-
-# the store's seams for a cluster (added by the PostgreSQL store's work); absent, never raised
-PollClosed = getattr(store_module, "PollClosed", None) or type("PollClosed", (Exception,), {})
-StoreUnavailable = getattr(store_module, "StoreUnavailable", None) or type("StoreUnavailable", (Exception,), {})
+__all__ = ["Follow", "Follower", "StoreUnavailable", "retriable", "state_change"]
 
 # facilitator actions that mean the same on a newer state: applied again after losing a race
 ABSOLUTE = {"goto", "open", "close", "reveal", "hide", "reset", "takeaways", "approve", "approve_all",

@@ -19,10 +19,10 @@ from workshop.polltypes.open import HELD, HIDDEN, SHOWN, arrival
 from workshop.qa import ACTIONS as QA_ACTIONS
 from workshop.session import (ANSWER_ACTIONS, NOTHING, PENDING, Change, ControlError, SessionState,
                               answer_target, apply)
-from workshop.store import JoinCodeTaken, RoomState, SessionRow, StaleState, Store
+from workshop.store import JoinCodeTaken, PollClosed, RoomState, SessionRow, StaleState, Store
 
 from .bus import NullBus
-from .follow import Follow, PollClosed, retriable
+from .follow import Follow, retriable
 from .moderation import Moderation
 from .qa import QA
 from .phoneview import FacilitatorView, PhoneView
@@ -177,6 +177,8 @@ class Room(Follow, Moderation, FacilitatorView, PhoneView, QA, Timed, Quiz):
             if exc.code in ("poll_not_open", "too_late", "no_change") and self.counted_elsewhere(
                     poll.id, participant_id, uid):  # a resend whose first commit we never heard of
                 return self._reply(poll.id, participant_id, self.answers[poll.id].get(participant_id), True)
+            if exc.code == "poll_not_open":  # perhaps closed by another process: show its state
+                self._tell(self.follow_state())
             raise
 
     def _answer(self, poll, participant_id: int, value, uid: str) -> dict:
@@ -205,8 +207,7 @@ class Room(Follow, Moderation, FacilitatorView, PhoneView, QA, Timed, Quiz):
             status, reason = arrival(poll, value, self.state.moderate) if free_text else (SHOWN, "")
             try:
                 rev = self.store.save_answer(self.id, poll_id, participant_id, value, uid, status, reason)
-            except PollClosed:  # another process closed it: take its state
-                self._tell(self.follow_state())
+            except PollClosed:  # another process closed it; answer() then takes its state
                 raise AnswerError("poll_not_open", "Voting on this question is closed.") from None
             self.revs[(poll_id, participant_id)] = rev = rev or 0
             event = {"p": poll_id, "who": participant_id, "val": value, "st": status, "why": reason,
@@ -259,8 +260,12 @@ class Room(Follow, Moderation, FacilitatorView, PhoneView, QA, Timed, Quiz):
                         raise
                     change = self.state_change_from(before) | self._control(action, args)
             except StaleState:
-                self._tell(self.state_change_from(before))  # what our clients missed
-                raise
+                missed = self.state_change_from(before)
+            else:
+                missed = None
+        if missed is not None:  # told outside the lock: a paced broadcast must not hold answers
+            self._tell(missed)
+            raise StaleState(f"session {self.id} moved on meanwhile")
         self.publish_state(change)
         return self._tell(change)
 

@@ -120,11 +120,14 @@ class Timed:
             moved = bool(a) and a["slide"] < len(self.deck.slides) and activity.advance(
                 a, self.deck.slides[a["slide"]].activity, now)
             change = Change(polls=frozenset(closed), activity=moved) if closed or moved else NOTHING
+            lost = False
             if change:
                 try:
                     self._commit(change)
-                except StaleState:  # `_commit` took the store's state: show what moved
-                    return self._tell(self.state_change_from(before))
+                except StaleState:  # another process fired it first; `_commit` took the store's state
+                    change, lost = self.state_change_from(before), True
+        if lost:
+            return self._tell(change)
         self.publish_state(change)
         return self._tell(change)
 
