@@ -183,3 +183,27 @@ def test_a_redis_restart_loses_nothing(tmp_path):
             assert cluster.errors() == []
     finally:
         redis.stop()
+
+
+def test_two_processes_on_postgresql_are_one_room(tmp_path, redis, postgres_server):
+    from tests.support.pg import fresh_database
+    with Cluster(tmp_path, redis.url, size=2, database=fresh_database(postgres_server)).start() as cluster:
+        a, b = cluster.procs
+        deck = load_deck(str(cluster.deck))
+        projector = a.facilitator()
+        state = goto_poll(projector, deck, "warmup-role")
+        phones = [b.phone() for _ in range(4)]
+        for k, phone in enumerate(phones):
+            sees(phone, poll_is("warmup-role", "open"))
+            assert phone.call("answer", {"poll": "warmup-role", "value": k % 4, "uid": f"u{k}",
+                                         "version": state["version"]})["ok"]
+        wait_until(lambda: every_process_agrees(cluster), what="every process's tallies equal the recount")
+        projector.call("control", {"action": "close", "poll": "warmup-role"})
+        closed = sees(phones[0], poll_is("warmup-role", "closed"))
+        reply = phones[0].call("answer", {"poll": "warmup-role", "value": 3, "uid": "late",
+                                          "version": closed["version"]})
+        assert reply["error"] == "poll_not_open"
+        assert phones[1].call("answer", {"poll": "warmup-role", "value": 1, "uid": "u1"})["duplicate"]
+        for phone in [projector, *phones]:
+            phone.close()
+        assert cluster.errors() == []
