@@ -31,6 +31,10 @@ class PhoneView:
                     "version": self.state_version,
                     **self.timing_view()}
 
+    def my_answers(self, participant_id: int) -> dict:
+        """A phone's own answers, poll id -> value (in its welcome and sync)."""
+        return {poll_id: got[participant_id] for poll_id, got in self.answers.items() if participant_id in got}
+
     def _phone_images(self, slide) -> list[dict]:
         """The slide's pictures meant for phones too, at the media URL of this session."""
         return [{"url": media_url(self.row.join_code, image.src), "alt": image.alt}

@@ -154,9 +154,6 @@ class Room(Follow, Moderation, FacilitatorView, PhoneView, QA, Timed, Quiz):
             self.results_version += 1
         self._publish("named", who=participant_id, named=bool(nickname))
 
-    def my_answers(self, participant_id: int) -> dict:
-        return {poll_id: got[participant_id] for poll_id, got in self.answers.items() if participant_id in got}
-
     # ----- answers -----
 
     def answer(self, participant_id: int, poll_id, value, uid: str = "", version=None) -> dict:
