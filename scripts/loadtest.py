@@ -135,6 +135,12 @@ def main(argv=None) -> int:
     if report["ratio_to_bare"]:
         print(f"ratio to bare: ack p99 x{report['ratio_to_bare']['ack_p99']}, "
               f"throughput x{report['ratio_to_bare']['throughput']}")
+    gen = report["generator"]  # --procs: was the load generator itself the bottleneck?
+    print(f"generator: {gen['procs']} process(es), busiest {gen['cpu_pct_max']}% of a core, "
+          f"loop lag p99 {gen['lag_p99_ms_max']} ms, max {gen['lag_max_ms']} ms")
+    for warning in ([gen["warning"]] if isinstance(gen["warning"], str) else gen["warning"] or []):
+        if warning:
+            print(f"WARNING: {warning}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
     return 0
