@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import signal
 import socket
 import sys
@@ -131,19 +132,30 @@ class Collector:
     turn), a few milliseconds; what the frozen objects leave as cyclic garbage (a phone that
     went away) waits for the next quiet moment, or ten minutes at most, so that memory stays
     bounded in a room that is never quiet.
+
+    A full collection's pause grows with the room: ~10 ms at 100 phones, about a second at
+    10,000 on a shared laptop core (docs/performance.md, "10,000 phones on one process"). So
+    the quiet it waits for and the spacing between two grow with the last one's pause: a
+    room must have been quiet for 5 pauses, and 30 pauses must have passed (the server
+    stopped at most ~3% of the time); a 2 s quiet and 5 s at the least, as for a small room.
     """
 
+    QUIET_PAUSES, SPACING_PAUSES = 5, 30
+
     def __init__(self, gc, clock, quiet: float = 2.0, at_most_every: float = 5.0,
-                 at_least_every: float = 60.0, full_at_least_every: float = 600.0):
-        self.gc, self.clock = gc, clock
+                 at_least_every: float = 60.0, full_at_least_every: float = 600.0, log=None):
+        self.gc, self.clock, self.log = gc, clock, log
         self.quiet, self.at_most_every, self.at_least_every = quiet, at_most_every, at_least_every
         self.full_at_least_every = full_at_least_every
         self.last = self.last_full = clock()
+        self.full_took = 0.0  # the last full collection's pause, seconds
 
     def step(self, busy_at: float) -> str:
         """Collect if it is time; return "full", "recent" or "" (nothing)."""
         now = self.clock()
-        if ((now - busy_at > self.quiet and now - self.last > self.at_most_every)
+        quiet = max(self.quiet, self.QUIET_PAUSES * self.full_took)
+        spacing = max(self.at_most_every, self.SPACING_PAUSES * self.full_took)
+        if ((now - busy_at > quiet and now - self.last > spacing)
                 or now - self.last_full > self.full_at_least_every):
             self.gc.unfreeze()
             self.gc.collect()
@@ -153,8 +165,13 @@ class Collector:
             done = "recent"
         else:
             return ""
+        took = self.clock() - now
+        if done == "full":
+            self.full_took = took
         self.gc.freeze()
         self.last = self.clock()
+        if self.log and took > 0.05:
+            self.log(f"gc: a {done} collection paused the server {took * 1000:.0f} ms")
         return done
 
 
@@ -165,7 +182,8 @@ def collect_garbage_when_idle(broadcaster) -> None:
 
     import gevent
     gc.set_threshold(700, 10, 1_000_000)  # the default young collections; the full one is ours
-    collector = Collector(gc, time.monotonic)
+    log = (lambda line: click.echo(line, err=True)) if os.environ.get("WORKSHOP_GC_LOG") else None
+    collector = Collector(gc, time.monotonic, log=log)
     while not broadcaster.stopping:
         gevent.sleep(0.5)
         collector.step(broadcaster.busy_at)
