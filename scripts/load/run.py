@@ -84,14 +84,15 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
         cpu1 = monitor.cpu()
         spy = None
         if args.py_spy and target.get("profile") and target.get("pid"):  # sample the bursts only
-            spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
+            spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--nonblocking", "--pid",
                                     str(target["pid"]), "--rate", "250", "--format", "raw",
                                     "-o", f"{args.py_spy}.{run_no}.txt"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             await asyncio.sleep(1)
         result = {"connected": connected, "connect_s": round(connect_s, 2), "records": [], "proj": [],
                   "proj_missing": 0, "windows": [], "gen_cpu": 0.0, "lags": [], "ours": 0.0,
-                  "downloads": [], "meters": meters}
+                  "downloads": [], "meters": meters,
+                  "cores": []}
         busy0, wall0, self0 = machine_busy(), time.monotonic(), time.process_time()
         for poll in polls:
             ack, deadline = {}, time.monotonic() + 60
@@ -135,6 +136,7 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
             acks = [r["acked"] for r in records if r["ok"]]
             if acks:
                 result["windows"].append(max(acks) - min(r["first"] for r in records))
+                result["cores"].append(monitor.cores(start, max(acks)))
             result["records"] += records
             await asyncio.sleep(args.pause)
         cpu2 = monitor.cpu()
@@ -198,6 +200,10 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
     out["generator_late_ms_p99"] = ms(pct([r["first"] - r["at"] for r in records], 99))
     # how long an emitted answer waited in its client's queue before it was written (not billed to the server)
     out["generator_queue_ms_p99"] = ms(pct([r["sent"] - r["emitted"] for r in ok if "emitted" in r], 99))
+    # which component ran out: the server's cores (1.0 = its one thread is full) and the machine's
+    cores = [c for c in res["cores"] if c["server"] is not None]
+    out["bursts_cores"] = {k: max(c[k] for c in cores) if cores else None
+                           for k in ("server", "server_max_1s", "machine", "machine_max_1s")}
     m = res["meters"]
     out["generator"] = generator_summary(m["connect"], m["bursts"], m["phones"])
     if out["generator"]["warning"]:
