@@ -171,7 +171,7 @@ class Collector:
         self.gc.freeze()
         self.last = self.clock()
         if self.log and took > 0.05:
-            self.log(f"gc: a {done} collection paused the server {took * 1000:.0f} ms")
+            self.log(f"gc: a {done} collection paused the server {took * 1000:.0f} ms (at {now:.1f})")
         return done
 
 
