@@ -11,6 +11,8 @@ unless --no-bare. docs/performance.md explains every number. Run it from the rep
 
     .venv/bin/python -m scripts.loadtest --phones 1000 --polls 3 --burst 3 --repeat 3 --json out.json
 
+Each generator process reports its own CPU and event-loop lag (`generator` in the JSON), with a
+WARNING when it was saturated: its latencies then include its own queueing (add --procs).
 The phones are in scripts/load/phones.py, the servers under test in servers.py, one run in
 run.py, the medians and the report in report.py.
 """
