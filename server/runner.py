@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import errno
-import os
 import signal
 import socket
 import sys
@@ -143,8 +142,9 @@ class Collector:
     QUIET_PAUSES, SPACING_PAUSES = 5, 30
 
     def __init__(self, gc, clock, quiet: float = 2.0, at_most_every: float = 5.0,
-                 at_least_every: float = 60.0, full_at_least_every: float = 600.0, log=None):
-        self.gc, self.clock, self.log = gc, clock, log
+                 at_least_every: float = 60.0, full_at_least_every: float = 600.0, log=None,
+                 log_over: float = 0.05):
+        self.gc, self.clock, self.log, self.log_over = gc, clock, log, log_over
         self.quiet, self.at_most_every, self.at_least_every = quiet, at_most_every, at_least_every
         self.full_at_least_every = full_at_least_every
         self.last = self.last_full = clock()
@@ -170,7 +170,7 @@ class Collector:
             self.full_took = took
         self.gc.freeze()
         self.last = self.clock()
-        if self.log and took > 0.05:
+        if self.log and took > self.log_over:
             self.log(f"gc: a {done} collection paused the server {took * 1000:.0f} ms (at {now:.1f})")
         return done
 
@@ -182,8 +182,10 @@ def collect_garbage_when_idle(broadcaster) -> None:
 
     import gevent
     gc.set_threshold(700, 10, 1_000_000)  # the default young collections; the full one is ours
-    log = (lambda line: click.echo(line, err=True)) if os.environ.get("WORKSHOP_GC_LOG") else None
-    collector = Collector(gc, time.monotonic, log=log)
+    from workshop import settings
+    log_ms = settings.get("GC_LOG_MS")  # a room of thousands: when did the server stop, for how long
+    log = (lambda line: click.echo(line, err=True)) if log_ms > 0 else None
+    collector = Collector(gc, time.monotonic, log=log, log_over=log_ms / 1000)
     while not broadcaster.stopping:
         gevent.sleep(0.5)
         collector.step(broadcaster.busy_at)
