@@ -11,6 +11,8 @@ unless --no-bare. docs/performance.md explains every number. Run it from the rep
 
     .venv/bin/python -m scripts.loadtest --phones 1000 --polls 3 --burst 3 --repeat 3 --json out.json
 
+Each generator process reports its own CPU and event-loop lag (`generator` in the JSON), with a
+WARNING when it was saturated: its latencies then include its own queueing (add --procs).
 The phones are in scripts/load/phones.py, the servers under test in servers.py, one run in
 run.py, the medians and the report in report.py.
 """
@@ -135,6 +137,12 @@ def main(argv=None) -> int:
     if report["ratio_to_bare"]:
         print(f"ratio to bare: ack p99 x{report['ratio_to_bare']['ack_p99']}, "
               f"throughput x{report['ratio_to_bare']['throughput']}")
+    gen = report["generator"]  # --procs: was the load generator itself the bottleneck?
+    print(f"generator: {gen['procs']} process(es), busiest {gen['cpu_pct_max']}% of a core, "
+          f"loop lag p99 {gen['lag_p99_ms_max']} ms, max {gen['lag_max_ms']} ms")
+    for warning in ([gen["warning"]] if isinstance(gen["warning"], str) else gen["warning"] or []):
+        if warning:
+            print(f"WARNING: {warning}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
     return 0

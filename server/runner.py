@@ -127,48 +127,76 @@ class Collector:
     every phone to feel it with the event loop stopped (docs/performance.md), every few
     seconds while phones connect and answer. The full one runs here instead, once the rooms have been quiet for a moment, and everything that
     survives it is frozen (`gc.freeze`): later collections skip it. In a room that is never
-    quiet, once a minute, only what came since the last freeze is collected (and frozen in
-    turn), a few milliseconds; what the frozen objects leave as cyclic garbage (a phone that
+    quiet, once a minute, the young generations are collected and what survives is frozen in
+    turn, a few milliseconds; what the frozen objects leave as cyclic garbage (a phone that
     went away) waits for the next quiet moment, or ten minutes at most, so that memory stays
     bounded in a room that is never quiet.
+
+    A full collection's pause grows with the room: ~10 ms at 100 phones, about a second at
+    10,000 on a shared laptop core (docs/performance.md, "10,000 phones on one process"). So
+    the quiet it waits for and the spacing between two grow with the last one's pause: a
+    room must have been quiet for 5 pauses, and 30 pauses must have passed (the server
+    stopped at most ~3% of the time); a 2 s quiet and 5 s at the least, as for a small room.
+    Before the first full one has been timed, its pause is guessed from the connections
+    (~70 us each, measured at 10,000), so that a room that has just filled is not stopped
+    for a second by the first 2 s of quiet, which is often just before a poll's burst.
     """
 
+    QUIET_PAUSES, SPACING_PAUSES = 5, 30
+    PAUSE_PER_CONNECTION = 70e-6  # seconds of a full collection per connected phone
+
     def __init__(self, gc, clock, quiet: float = 2.0, at_most_every: float = 5.0,
-                 at_least_every: float = 60.0, full_at_least_every: float = 600.0):
-        self.gc, self.clock = gc, clock
+                 at_least_every: float = 60.0, full_at_least_every: float = 600.0, log=None,
+                 log_over: float = 0.05):
+        self.gc, self.clock, self.log, self.log_over = gc, clock, log, log_over
         self.quiet, self.at_most_every, self.at_least_every = quiet, at_most_every, at_least_every
         self.full_at_least_every = full_at_least_every
         self.last = self.last_full = clock()
+        self.full_took = 0.0  # the last full collection's pause, seconds
 
-    def step(self, busy_at: float) -> str:
+    def step(self, busy_at: float, connections: int = 0) -> str:
         """Collect if it is time; return "full", "recent" or "" (nothing)."""
         now = self.clock()
-        if ((now - busy_at > self.quiet and now - self.last > self.at_most_every)
+        pause = max(self.full_took, connections * self.PAUSE_PER_CONNECTION)
+        quiet = max(self.quiet, self.QUIET_PAUSES * pause)
+        spacing = max(self.at_most_every, self.SPACING_PAUSES * pause)
+        if ((now - busy_at > quiet and now - self.last > spacing)
                 or now - self.last_full > self.full_at_least_every):
             self.gc.unfreeze()
             self.gc.collect()
             done, self.last_full = "full", now
         elif now - self.last > self.at_least_every:
-            self.gc.collect()  # frozen objects are not looked at: only what came since
+            # the young generations only, then freeze: what came since the last freeze can be a
+            # whole room that filled meanwhile (0.7 s at 10,000 phones), and its cyclic garbage
+            # can wait for the full one, as the frozen objects' does
+            self.gc.collect(1)
             done = "recent"
         else:
             return ""
+        took = self.clock() - now
+        if done == "full":
+            self.full_took = took
         self.gc.freeze()
         self.last = self.clock()
+        if self.log and took > self.log_over:
+            self.log(f"gc: a {done} collection paused the server {took * 1000:.0f} ms (at {now:.1f})")
         return done
 
 
-def collect_garbage_when_idle(broadcaster) -> None:
+def collect_garbage_when_idle(broadcaster, clients: dict) -> None:
     """Collect garbage while no phone waits for an ack (`Collector`), every half second."""
     import gc
     import time
 
     import gevent
     gc.set_threshold(700, 10, 1_000_000)  # the default young collections; the full one is ours
-    collector = Collector(gc, time.monotonic)
+    from workshop import settings
+    log_ms = settings.get("GC_LOG_MS")  # a room of thousands: when did the server stop, for how long
+    log = (lambda line: click.echo(line, err=True)) if log_ms > 0 else None
+    collector = Collector(gc, time.monotonic, log=log, log_over=log_ms / 1000)
     while not broadcaster.stopping:
         gevent.sleep(0.5)
-        collector.step(broadcaster.busy_at)
+        collector.step(broadcaster.busy_at, len(clients))
 
 
 def run(app, sock) -> None:
@@ -189,7 +217,7 @@ def run(app, sock) -> None:
         lv = live(app)
         lv.store.checkpoint_elsewhere()
         gevent.spawn(checkpoints, lv.store, lv.broadcaster)
-        gevent.spawn(collect_garbage_when_idle, lv.broadcaster)
+        gevent.spawn(collect_garbage_when_idle, lv.broadcaster, lv.clients)
         server = WSGIServer(sock, app, handler_class=WebSocketHandler, log=None)
         server.pre_start_hook = refuse_foreign_upgrade(app)  # before gevent-websocket's 101
         stop = lambda *_: server.stop(timeout=1)  # noqa: E731

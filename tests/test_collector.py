@@ -83,3 +83,32 @@ def test_garbage_among_frozen_objects_waits_for_the_next_full_collection(real_gc
     clock.now += 6
     assert c.step(busy_at=0) == "full"
     assert gone() is None  # the quiet moment's full one freed them
+
+
+def test_a_long_pause_spaces_the_next_full_collection_and_waits_for_a_longer_quiet():
+    clock = Clock()
+
+    class SlowGC(FakeGC):
+        def collect(self):
+            clock.now += 1.5  # a full collection of a 10,000-phone room
+            self.calls.append("collect")
+
+    fake = SlowGC()
+    c = Collector(fake, clock)
+    clock.now += 6
+    assert c.step(busy_at=0) == "full" and c.full_took == 1.5
+    clock.now += 10  # 10 s later, quiet all along: not yet (30 pauses = 45 s)
+    assert c.step(busy_at=0) == ""
+    clock.now += 40
+    assert c.step(busy_at=clock.now - 3) == ""  # quiet for 3 s only: 5 pauses = 7.5 s are needed
+    assert c.step(busy_at=clock.now - 8) == "full"
+
+
+def test_a_room_that_just_filled_waits_for_a_longer_quiet_before_its_first_full_collection():
+    fake, clock = FakeGC(), Clock()
+    c = Collector(fake, clock)
+    clock.now += 30  # 30 guessed pauses since the start
+    assert c.step(busy_at=clock.now - 2.5, connections=10_000) == ""  # ~0.7 s guessed: 3.5 s of quiet
+    assert c.step(busy_at=clock.now - 4, connections=10_000) == "full"
+    clock.now += 6
+    assert c.step(busy_at=0, connections=100) == "full"  # a small room: as before

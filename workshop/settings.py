@@ -43,6 +43,7 @@ SETTINGS = (
     Setting("REPORT_WORKERS", 2, "processes that build reports (PDFs, exports) beside the server, niced", int),
     Setting("REPORT_NICE", 10, "how much lower the report workers' priority is than the server's", int),
     Setting("PING_INTERVAL", 10, "seconds between Socket.IO pings (how soon a dropped phone is noticed)", int),
+    Setting("GC_LOG_MS", 0, "log each garbage collection that paused the server longer than this (ms; 0: none)", int),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -73,6 +73,8 @@ class Phone:
         self.token = f"lt{cfg['run']}-{index:06d}-{secrets.token_hex(4)}"
         self.sio = None
         self.pid = None
+        self.written = 0.0  # when this phone's last Socket.IO event actually went into its socket
+        self.emitted = 0.0  # when its last `send` called emit
 
     async def connect(self) -> None:
         sio = self.cfg["client_class"](reconnection=False, http_session=self.http, handle_sigint=False)
@@ -86,7 +88,23 @@ class Phone:
         await sio.connect(self.cfg["url"], transports=["websocket"], wait_timeout=20,
                           auth={"role": "participant", "code": self.cfg["code"], "token": self.token})
         await asyncio.wait_for(welcomed, 20)
+        self.stamp_writes(sio.eio.ws)
         self.sio = sio
+
+    def stamp_writes(self, ws) -> None:
+        """Note when each event is written to the socket, not when `emit` queued it.
+
+        python-socketio's `emit` only puts the packet on a queue that another task writes out;
+        in a busy generator that task runs late, and timing the ack from `emit` would bill
+        the server for the generator's own queue (docs/performance.md, "10,000 phones").
+        """
+        raw = ws.send_str
+
+        async def send_str(data, *args, **kwargs):
+            await raw(data, *args, **kwargs)
+            if data.startswith("42"):  # an Engine.IO message holding a Socket.IO event
+                self.written = time.monotonic()
+        ws.send_str = send_str
 
     async def connect_retrying(self, attempts: int = 4) -> bool:
         for attempt in range(attempts):
@@ -111,7 +129,8 @@ class Phone:
             acked, reply = await asyncio.wait_for(got, self.cfg["ack_timeout"])
         except Exception:
             return None
-        return sent, acked, reply
+        self.emitted = sent  # the generator's own queue is written - emitted
+        return max(sent, min(self.written, acked)), acked, reply
 
     async def answer(self, poll: dict, at: float, drop: bool, rng: random.Random) -> dict:
         """Answer one poll at monotonic time `at`, dropping the connection once if asked."""
@@ -136,6 +155,7 @@ class Phone:
             got = await self.send(payload)
             if got is not None:
                 record["sent"], record["acked"], reply = got
+                record["emitted"] = self.emitted
                 record["ok"], record["duplicate"] = bool(reply.get("ok")), bool(reply.get("duplicate"))
                 record["error"] = reply.get("error")
                 return record
@@ -144,12 +164,35 @@ class Phone:
         return record
 
 
+LAG_TICK = 0.05  # the lag probe's timer: how late it fires is how long a ready callback waits
+
+
 async def lag_probe(samples: list, stop: asyncio.Event) -> None:
     """Measure how late the event loop wakes up: the load generator's own saturation."""
     while not stop.is_set():
         t = time.monotonic()
-        await asyncio.sleep(0.01)
-        samples.append((t, time.monotonic() - t - 0.01))
+        await asyncio.sleep(LAG_TICK)
+        samples.append((t, time.monotonic() - t - LAG_TICK))
+
+
+class Meter:
+    """This worker process's CPU share and event-loop lag over one phase (connect, a burst).
+
+    A generator process that is busy ~90% of a core, or whose timers fire late, queues the
+    acks it receives before it can time them: its latencies are then partly its own
+    (scripts/load/report.py `generator` warns about it).
+    """
+
+    def __init__(self):
+        self.lags, self.stop = [], asyncio.Event()
+        self.cpu0, self.wall0 = time.process_time(), time.monotonic()
+        self.task = asyncio.ensure_future(lag_probe(self.lags, self.stop))
+
+    async def done(self) -> dict:
+        self.stop.set()
+        await self.task
+        return {"cpu_s": time.process_time() - self.cpu0, "wall_s": time.monotonic() - self.wall0,
+                "lags": self.lags}
 
 
 async def worker_loop(conn, cfg: dict, indices: list[int]) -> None:
@@ -162,7 +205,7 @@ async def worker_loop(conn, cfg: dict, indices: list[int]) -> None:
     while True:
         msg = await loop.run_in_executor(None, conn.recv)
         if msg[0] == "connect":
-            t0, failed = time.monotonic(), 0
+            t0, failed, meter = time.monotonic(), 0, Meter()
             for start in range(0, len(phones), cfg["wave"]):
                 wave = phones[start:start + cfg["wave"]]
                 ok = await asyncio.gather(*(p.connect_retrying() for p in wave))
@@ -170,12 +213,10 @@ async def worker_loop(conn, cfg: dict, indices: list[int]) -> None:
                 await asyncio.sleep(cfg["wave_pause"])
             gc.collect()
             gc.freeze()  # thousands of long-lived clients: keep full collections from pausing the loop
-            conn.send(("connected", len(phones) - failed, time.monotonic() - t0))
+            conn.send(("connected", len(phones) - failed, time.monotonic() - t0, await meter.done()))
         elif msg[0] == "burst":
             _, poll, start, burst, drop_share = msg
-            lags, stop = [], asyncio.Event()
-            probe = asyncio.ensure_future(lag_probe(lags, stop))
-            cpu0 = time.process_time()
+            meter = Meter()
             live = [p for p in phones if p.sio is not None]
             # No collections during a burst: with thousands of tasks just made, a collection stops
             # the loop long enough for every answer due meanwhile to leave at once, a clump no
@@ -187,10 +228,9 @@ async def worker_loop(conn, cfg: dict, indices: list[int]) -> None:
                 records = await asyncio.gather(*jobs)
             finally:
                 gc.enable()
-            stop.set()
-            await probe
+            measured = await meter.done()
             gc.collect()
-            conn.send(("burst", records, time.process_time() - cpu0, lags))
+            conn.send(("burst", records, measured["cpu_s"], measured["lags"], measured))
         elif msg[0] == "qa_burst":  # scripts/load/qa.py: each phone upvotes one question
             from scripts.load.qa import vote
             _, ids, start, burst = msg

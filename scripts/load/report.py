@@ -22,17 +22,26 @@ def ms(seconds) -> float | None:
 
 
 def median_of(runs: list[dict]) -> dict:
-    """Median of every measurement across runs; lost and duplicates are summed (any counts)."""
+    """Median of every measurement across runs; lost and duplicates are summed (any counts),
+    a flag is set if it was in any run, and lists and words are kept from every run."""
     out = {}
     for key, value in runs[0].items():
         if isinstance(value, dict):
             out[key] = median_of([r[key] for r in runs])
+        elif isinstance(value, bool):
+            out[key] = any(r[key] for r in runs)
+        elif isinstance(value, (list, str)) or key == "warning":
+            out[key] = [r[key] for r in runs] if len(runs) > 1 else value
         elif key in ("lost", "duplicates", "download_failed") and value is not None:
             out[key] = sum(r[key] for r in runs)
         else:
             vals = [r[key] for r in runs if r[key] is not None]
             out[key] = statistics.median(vals) if vals else None
     return out
+
+
+SATURATED_CPU_PCT = 90  # of one core: a generator process this busy queues what it receives
+SATURATED_LAG_MS = 20  # its timers fire this late (p99): so do the ack callbacks it times
 
 
 ROWS = (("connected", "connected", ""), ("sent", "answers sent", ""), ("acked", "acked", ""),
@@ -46,9 +55,54 @@ ROWS = (("connected", "connected", ""), ("sent", "answers sent", ""), ("acked", 
         ("server_cpu_ms_per_answer", "server CPU ms/answer", ""), ("peak_rss_mb", "peak RSS MB", "<= 400"),
         ("connect_s", "connect all s", ""), ("generator_cpu_share", "generator CPU share", "< 0.9"),
         ("generator_lag_ms_p99", "generator loop lag p99 ms", ""),
+        ("generator.cpu_pct_max", "  busiest process CPU %", "< 90"),
+        ("generator.lag_p99_ms_max", "  its loop lag p99 ms", f"<= {SATURATED_LAG_MS}"),
+        ("generator_queue_ms_p99", "emit-to-socket p99 ms", ""),
+        ("bursts_cores.server", "server cores in a burst", "of 1 (one thread)"),
+        ("bursts_cores.server_max_1s", "  busiest second", ""),
+        ("bursts_cores.machine", "machine cores in a burst", "of 2"),
         ("generator_late_ms_p99", "answers sent late p99 ms", ""),
         ("other_load_cores", "other processes, cores", "of 2"),
         ("download_s_max", "report download s, max", ""), ("download_failed", "report downloads failed", "= 0"))
+
+
+def phase(meter: dict) -> dict:
+    """One generator process's CPU % of a core and loop lag over one phase (phones.Meter)."""
+    lags = [lag for _, lag in meter["lags"]]
+    return {"cpu_pct": round(100 * meter["cpu_s"] / max(meter["wall_s"], 1e-9), 1),
+            "lag_p99_ms": ms(pct(lags, 99)), "lag_max_ms": ms(max(lags, default=None))}
+
+
+def generator_summary(connects: list[dict], bursts: list[list[dict]], phones: list[int]) -> dict:
+    """The load generator's own figures, per process: connecting, and the busiest of its bursts.
+
+    `saturated` (with a plain `warning`) when a process used >= SATURATED_CPU_PCT of a core
+    or its loop lag p99 exceeded SATURATED_LAG_MS during the bursts: its latencies then
+    include its own queueing, and more `--procs` (or another machine) are needed to tell.
+    """
+    procs = []
+    for w, connect in enumerate(connects):
+        mine = [b[w] for b in bursts]
+        lags = [lag for m in mine for _, lag in m["lags"]]
+        burst = {"cpu_pct": max((phase(m)["cpu_pct"] for m in mine), default=None),
+                 "lag_p99_ms": ms(pct(lags, 99)), "lag_max_ms": ms(max(lags, default=None))}
+        procs.append({"phones": phones[w], "connect": phase(connect), "bursts": burst})
+    cpu = max((p["bursts"]["cpu_pct"] or 0 for p in procs), default=0)
+    lag = max((p["bursts"]["lag_p99_ms"] or 0 for p in procs), default=0)
+    saturated = cpu >= SATURATED_CPU_PCT or lag > SATURATED_LAG_MS
+    warning = None
+    if cpu >= SATURATED_CPU_PCT:
+        warning = (f"the load generator was saturated: its busiest process used {cpu:g}% of a core "
+                   f"(loop lag p99 {lag:g} ms; limits {SATURATED_CPU_PCT}%, {SATURATED_LAG_MS} ms), so the "
+                   f"ack latencies include its own queueing; run with more --procs")
+    elif saturated:
+        warning = (f"the load generator's loop ran late (lag p99 {lag:g} ms > {SATURATED_LAG_MS} ms) while "
+                   f"using at most {cpu:g}% of a core: the machine's other processes (or the server) "
+                   f"took the CPU it needed, and the ack latencies include that wait")
+    return {"procs": len(procs), "cpu_pct_max": cpu, "lag_p99_ms_max": lag,
+            "lag_max_ms": max((p["bursts"]["lag_max_ms"] or 0 for p in procs), default=0),
+            "connect_cpu_pct_max": max((p["connect"]["cpu_pct"] for p in procs), default=0),
+            "saturated": saturated, "warning": warning, "per_process": procs}
 
 
 def get(d: dict, dotted: str):

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from scripts.load.phones import Workers, worker_config
-from scripts.load.report import ms, pct
+from scripts.load.report import generator_summary, ms, pct
 from scripts.load.servers import Monitor, machine_busy, read_store
 
 
@@ -79,17 +79,20 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
         got = await loop.run_in_executor(None, ask, ("connect",), 60 + args.phones / 20)
         connected = sum(g[1] for g in got)
         connect_s = max(g[2] for g in got)
+        meters = {"connect": [g[3] for g in got], "bursts": [], "phones": [len(range(w, args.phones, args.procs))
+                                                                          for w in range(len(got))]}
         cpu1 = monitor.cpu()
         spy = None
         if args.py_spy and target.get("profile") and target.get("pid"):  # sample the bursts only
-            spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
+            spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--nonblocking", "--pid",
                                     str(target["pid"]), "--rate", "250", "--format", "raw",
                                     "-o", f"{args.py_spy}.{run_no}.txt"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             await asyncio.sleep(1)
         result = {"connected": connected, "connect_s": round(connect_s, 2), "records": [], "proj": [],
                   "proj_missing": 0, "windows": [], "gen_cpu": 0.0, "lags": [], "ours": 0.0,
-                  "downloads": []}
+                  "downloads": [], "meters": meters,
+                  "cores": []}
         busy0, wall0, self0 = machine_busy(), time.monotonic(), time.process_time()
         for poll in polls:
             ack, deadline = {}, time.monotonic() + 60
@@ -119,6 +122,7 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
             result["ours"] += sum(g[2] for g in got)
             result["gen_cpu"] = max(result["gen_cpu"], max(g[2] for g in got) / (time.monotonic() - start))
             result["lags"] += [x for g in got for x in g[3]]
+            meters["bursts"].append([g[4] for g in got])
             unique = len({r["pid"] for r in records if r["ok"]})
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline:  # let the last coalesced tally arrive
@@ -132,6 +136,7 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
             acks = [r["acked"] for r in records if r["ok"]]
             if acks:
                 result["windows"].append(max(acks) - min(r["first"] for r in records))
+                result["cores"].append(monitor.cores(start, max(acks)))
             result["records"] += records
             await asyncio.sleep(args.pause)
         cpu2 = monitor.cpu()
@@ -193,6 +198,16 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
     out["generator_lag_ms_p99"] = ms(pct([lag for _, lag in res["lags"]], 99))
     # how late answers left against their schedule: a late generator sends clumps, not a burst
     out["generator_late_ms_p99"] = ms(pct([r["first"] - r["at"] for r in records], 99))
+    # how long an emitted answer waited in its client's queue before it was written (not billed to the server)
+    out["generator_queue_ms_p99"] = ms(pct([r["sent"] - r["emitted"] for r in ok if "emitted" in r], 99))
+    # which component ran out: the server's cores (1.0 = its one thread is full) and the machine's
+    cores = [c for c in res["cores"] if c["server"] is not None]
+    out["bursts_cores"] = {k: max(c[k] for c in cores) if cores else None
+                           for k in ("server", "server_max_1s", "machine", "machine_max_1s")}
+    m = res["meters"]
+    out["generator"] = generator_summary(m["connect"], m["bursts"], m["phones"])
+    if out["generator"]["warning"]:
+        print(f"warning: {out['generator']['warning']}", file=sys.stderr, flush=True)
     out["other_load_cores"] = round(max(0.0, res["others"]), 2)
     out["facilitator_retries"] = res.get("facilitator_retries", 0)
     if args.download:

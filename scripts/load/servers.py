@@ -69,13 +69,21 @@ class Monitor:
         import psutil
         self.proc = psutil.Process(pid) if pid else None
         self.peak = 0
+        self.samples: list[tuple[float, float, float]] = []  # (monotonic, server CPU s, machine busy s)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         if self.proc:
             self.thread.start()
 
     def _run(self) -> None:
+        n = 0
         while not self.stopping.wait(0.1):
+            n += 1
+            if n % 5 == 0:  # every 0.5 s: which component ran out of CPU, and when
+                try:
+                    self.samples.append((time.monotonic(), self.cpu(), machine_busy()))
+                except Exception:
+                    pass
             try:
                 rss = self.proc.memory_info().rss
             except Exception:
@@ -110,6 +118,19 @@ class Monitor:
         self.stopping.set()
         if self.proc:
             self.thread.join(2)
+
+    def cores(self, start: float, end: float) -> dict:
+        """The server's and the whole machine's cores in use between two monotonic times:
+        their mean, and the busiest second's (from the 0.5 s samples)."""
+        inside = [s for s in self.samples if start <= s[0] <= end]
+        if len(inside) < 2:
+            return {"server": None, "server_max_1s": None, "machine": None, "machine_max_1s": None}
+        (t0, c0, m0), (t1, c1, m1) = inside[0], inside[-1]
+        seconds = [(b[1] - a[1], b[2] - a[2], b[0] - a[0]) for a, b in zip(inside, inside[2:])]
+        return {"server": round((c1 - c0) / (t1 - t0), 2),
+                "server_max_1s": round(max(c / t for c, _, t in seconds), 2) if seconds else None,
+                "machine": round((m1 - m0) / (t1 - t0), 2),
+                "machine_max_1s": round(max(m / t for _, m, t in seconds), 2) if seconds else None}
 
 
 def machine_busy() -> float:
