@@ -1,0 +1,70 @@
+"""The HAProxy configuration in front of a cluster's workers (`serve --workers`, `lb-config`).
+
+Why each line is there (docs/scale-out.md says more):
+- Phones start on Socket.IO's HTTP long-polling, then upgrade to a websocket; a hotel WiFi
+  that blocks websockets keeps them polling. Every polling request of one Engine.IO session
+  must reach the worker that made it, so the balancer is sticky: HAProxy adds a cookie naming
+  the worker to the first response, and the phone's browser sends it back with every later
+  request and with the websocket upgrade. A cookie rather than the client's address (`balance
+  source`, nginx's ip_hash): behind a hotel's or a company's NAT a whole room shares one
+  address, and would land on one worker.
+- New phones (no cookie yet) go to the worker with the fewest connections (`leastconn`): a
+  restarted worker fills up again instead of staying empty.
+- A worker is checked with `GET /healthz` every second; a dead one is taken out within about
+  two seconds, and `option redispatch` sends a phone whose cookie names it to another worker
+  (whose Engine.IO does not know the old session: the phone's client reconnects at once).
+- Websockets are plain HTTP upgrades to HAProxy in http mode; `timeout tunnel` then governs
+  an open websocket (Engine.IO pings every 10 s keep it busy), long enough for a day.
+- `option forwardfor` tells the workers each phone's own address (X-Forwarded-For), which
+  the join-code guess limit counts per address; workers trust it only with --behind-proxy.
+"""
+from __future__ import annotations
+
+import resource
+
+COOKIE = "WKWORKER"
+
+
+def default_maxconn(cap: int = 100_000) -> int:
+    """Return as many connections as the open-files limit lets HAProxy hold (two sockets each)."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return cap
+    return max(1000, min(cap, (soft - 200) // 2))
+
+
+def haproxy_config(host: str, port: int, backends: list[tuple[str, str]],
+                   maxconn: int | None = None) -> str:
+    """Return haproxy.cfg text: a frontend on host:port, the backends (name, "addr:port")."""
+    maxconn = maxconn or default_maxconn()
+    servers = "\n".join(f"    server {name} {address} cookie {name}" for name, address in backends)
+    return f"""\
+# Written by workshop-kit (server/lbconfig.py); docs/scale-out.md explains every choice.
+global
+    maxconn {maxconn}
+
+defaults
+    mode http
+    maxconn {maxconn}
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    timeout http-request 15s
+    timeout tunnel 12h
+    timeout client-fin 5s
+    retries 3
+    option redispatch
+    option forwardfor
+
+frontend workshop
+    bind {host}:{port}
+    default_backend workers
+
+backend workers
+    balance leastconn
+    cookie {COOKIE} insert indirect nocache httponly
+    option httpchk GET /healthz
+    http-check expect status 200
+    default-server check inter 1s fastinter 250ms downinter 500ms fall 2 rise 1
+{servers}
+"""
