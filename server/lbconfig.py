@@ -11,8 +11,9 @@ Why each line is there (docs/scale-out.md says more):
 - New phones (no cookie yet) go to the worker with the fewest connections (`leastconn`): a
   restarted worker fills up again instead of staying empty.
 - A worker is checked with `GET /healthz` every second; a dead one is taken out within about
-  two seconds, and `option redispatch` sends a phone whose cookie names it to another worker
-  (whose Engine.IO does not know the old session: the phone's client reconnects at once).
+  two seconds, and `option redispatch 1` sends a phone whose cookie names it (or whose
+  connection is refused) to another worker, whose Engine.IO does not know the old session:
+  the phone's client opens a new one at once.
 - Websockets are plain HTTP upgrades to HAProxy in http mode; `timeout tunnel` then governs
   an open websocket (Engine.IO pings every 10 s keep it busy), long enough for a day.
 - `option forwardfor` tells the workers each phone's own address (X-Forwarded-For), which
@@ -53,7 +54,7 @@ defaults
     timeout tunnel 12h
     timeout client-fin 5s
     retries 3
-    option redispatch
+    option redispatch 1
     option forwardfor
 
 frontend workshop
