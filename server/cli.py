@@ -11,6 +11,7 @@ import click
 
 from workshop import settings
 from workshop.deck import NAMES
+from .lbconfig import lb_config
 
 if TYPE_CHECKING:
     from workshop.store import Store
@@ -46,7 +47,8 @@ def load_or_fail(path):
     return deck
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             commands=[lb_config])  # server/lbconfig.py: HAProxy for workers on several hosts
 @click.version_option(package_name="workshop-kit")
 def cli():
     """Run a live workshop from one laptop: slides, phone polls, printed handouts."""
@@ -84,14 +86,11 @@ def check(deck, as_json):
 @click.option("--qr/--no-qr", default=True, help="Draw the join QR code in the terminal.")
 @click.option("--names", type=click.Choice(NAMES), default=None,
               help="Anonymous (no names asked) or named (names shown to you); default: the deck's.")
-@click.option("--workers", type=int, default=None, metavar="N",
-              help="Run N server processes behind HAProxy on --host/--port (N>1 needs --redis "
-                   "and a postgresql:// --database; docs/scale-out.md).")
-@click.option("--behind-proxy", is_flag=True,
-              help="Take each phone's address from X-Forwarded-For (set by HAProxy); only for "
-                   "a server that phones cannot reach but through the balancer.")
-def serve(deck, host, port, db, redis_url, resume_id, public_url, qr, names, workers,
-          behind_proxy):
+@click.option("--workers", type=int, metavar="N", help="Run N processes behind HAProxy on "
+              "--host/--port (docs/scale-out.md).")
+@click.option("--behind-proxy", is_flag=True, help="Take phones' addresses from X-Forwarded-For "
+              "(only where phones reach this server through the balancer alone).")
+def serve(deck, host, port, db, redis_url, resume_id, public_url, qr, names, workers, behind_proxy):
     """Start a live session (or resume one) and print its join, projector and console URLs."""
     from . import runner
     if deck is None and not resume_id:
@@ -100,27 +99,10 @@ def serve(deck, host, port, db, redis_url, resume_id, public_url, qr, names, wor
     redis_url = redis_url if redis_url is not None else settings.get("REDIS_URL")
     if workers is not None:
         from . import cluster
-        cluster.serve(workers, str(Path(deck).resolve()) if deck else None, host, port,
-                      db or default_db(), redis_url, resume_id, public_url, qr, names)
-        return
+        return cluster.serve(workers, deck, host, port, db or default_db(), redis_url, resume_id,
+                             public_url, qr, names)
     runner.serve(loaded, deck, host, port, db or default_db(), resume_id, public_url, qr, names,
                  redis_url=redis_url, behind_proxy=behind_proxy)
-
-
-@cli.command("lb-config")
-@click.option("--backend", "backends", multiple=True, required=True, metavar="HOST:PORT",
-              help="A worker (`workshop serve --resume SID ...`) to balance; repeat per worker.")
-@click.option("--host", default="0.0.0.0", show_default=True, help="Address phones connect to.")
-@click.option("--port", default=80, show_default=True, type=click.IntRange(1, 65535),
-              help="Port phones connect to.")
-def lb_config(backends, host, port):
-    """Print an HAProxy configuration for workers on several hosts (docs/scale-out.md)."""
-    from .lbconfig import haproxy_config
-    for b in backends:
-        if b.rpartition(":")[2].isdigit() is False:
-            raise click.ClickException(f"--backend {b}: write HOST:PORT, e.g. 10.0.0.11:5000")
-    named = [(f"w{i}", b) for i, b in enumerate(backends, 1)]
-    click.echo(haproxy_config(host, port, named, maxconn=50_000), nl=False)
 
 
 @cli.command()

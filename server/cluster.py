@@ -223,6 +223,7 @@ def serve(workers: int, deck_path: str | None, host: str, port: int, db: str, re
     """Run a session on `workers` processes behind HAProxy until Ctrl-C or SIGTERM."""
     from .runner import lan_address, listen, raise_open_files_limit
     check_topology(workers, db, redis_url)
+    deck_path = str(Path(deck_path).resolve()) if deck_path else None  # workers run elsewhere
     raise_open_files_limit(200_000)  # HAProxy holds two sockets a phone; children inherit it
     probe = listen(host, port)  # a busy port: the same one clear line as one process
     port = probe.getsockname()[1]

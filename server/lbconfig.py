@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import resource
 
+import click
+
 COOKIE = "WKWORKER"
 
 
@@ -69,3 +71,18 @@ backend workers
     default-server check inter 1s fastinter 250ms downinter 500ms fall 2 rise 1
 {servers}
 """
+
+
+@click.command("lb-config")
+@click.option("--backend", "backends", multiple=True, required=True, metavar="HOST:PORT",
+              help="A worker (`workshop serve --resume SID ...`) to balance; repeat per worker.")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address phones connect to.")
+@click.option("--port", default=80, show_default=True, type=click.IntRange(1, 65535),
+              help="Port phones connect to.")
+def lb_config(backends, host, port):
+    """Print an HAProxy configuration for workers on several hosts (docs/scale-out.md)."""
+    for b in backends:
+        if not b.rpartition(":")[2].isdigit():
+            raise click.ClickException(f"--backend {b}: write HOST:PORT, e.g. 10.0.0.11:5000")
+    named = [(f"w{i}", b) for i, b in enumerate(backends, 1)]
+    click.echo(haproxy_config(host, port, named, maxconn=50_000), nl=False)
