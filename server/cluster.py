@@ -77,7 +77,8 @@ class Worker:
         argv = [sys.executable, "-c", "from server.cli import main; main()", "serve", *first,
                 "--host", LOCAL, "--port", str(self.port), "--no-qr", "--behind-proxy",
                 *self.common]
-        env = {**os.environ, "WORKSHOP_WORKER_ID": self.name, "PYTHONUNBUFFERED": "1"}
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env["WORKSHOP_WORKER_ID"] = self.name  # set for the worker (settings.WORKER_ID), not read
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, env=env,
                                          stdin=subprocess.DEVNULL, start_new_session=True,
