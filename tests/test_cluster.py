@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from server.cli import cli
 from server.lbconfig import haproxy_config
 from server.rooms import Room
-from tests.support import DECK, new_token
+from tests.support import DECK, ROOT, new_token
 from tests.support import services
 from tests.support.balanced import ClusterServer
 from tests.test_crash_recovery import Tracker
@@ -361,3 +361,24 @@ def test_a_postgresql_restart_mid_session_loses_nothing(backing, tmp_path):
     Down for longer than the store waits for a connection (5 s), so that some must fail."""
     _, pg = backing
     fault_session(backing, tmp_path, pg.stop, pg.start, 7.0, errors_expected=True)
+
+
+@pytest.mark.slow
+def test_the_cluster_load_test_kills_a_worker_and_loses_nothing(tmp_path):
+    """`loadtest --workers 2 --kill-worker 1` starts its own services and counts the kill."""
+    import json
+    import sys
+    services.require("redis", "postgresql", "haproxy")
+    out = tmp_path / "cluster.json"
+    run = subprocess.run([sys.executable, "-m", "scripts.loadtest", "--workers", "2", "-n", "30",
+                          "--polls", "2", "--burst", "1", "--kill-worker", "1", "--ack-timeout", "5",
+                          "--no-single", "--keep", str(tmp_path / "keep"), "--json", str(out)],
+                         cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["connected"] == 30 and report["acked"] == report["stored"] == 60
+    assert report["killed"] == 1 and report["worker_restarts"] == 1
+    assert report["lost"] == 0 and report["duplicates"] == 0
+    assert report["peak_rss_mb"] > 0
+    assert set(report["components"]) == {"workers", "haproxy", "supervisor", "redis", "postgresql"}

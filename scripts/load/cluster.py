@@ -128,8 +128,12 @@ class Killer:
                    if "--behind-proxy" in p.cmdline() and p.status() != psutil.STATUS_ZOMBIE]
         if workers:
             victim = self.rng.choice(workers)
-            victim.kill()
-            self.killed.append((time.monotonic(), victim.environ().get("WORKSHOP_WORKER_ID", "?")))
+            try:
+                name = victim.environ().get("WORKSHOP_WORKER_ID", "?")  # before: a dead one has none
+                victim.kill()
+            except psutil.Error:  # it died meanwhile
+                return
+            self.killed.append((time.monotonic(), name))
 
 
 class ClusterTarget:
