@@ -325,16 +325,22 @@ def fault_session(backing, tmp_path, down, up, down_for: float, errors_expected:
             await asyncio.sleep(down_for)  # every phone of the round has sent by now
             await loop.run_in_executor(None, up)
             await during
+            console.clear()
             await phones.round(2)
             await phones.close()
 
         with server.facilitator() as console:
             asyncio.run(run())
+            console.wait_for("tally", timeout=10)  # broadcasts resumed after the fault
             want = {p: sum(1 for (_, q) in phones.acked if q == p) for p in polls}
-            # broadcasts resumed: the console sees every answer, wherever it was made
-            console.wait_for("tally", lambda t: all(t["polls"].get(p, {}).get("answered") == want[p]
-                                                    for p in polls if p in t["polls"]), timeout=20)
-            tallies = console.call("sync", {})["tallies"]
+            deadline = time.monotonic() + 20  # the console's worker hears the others' answers
+            while True:
+                tallies = console.call("sync", {})["tallies"]
+                seen = {p: tallies[p]["answered"] for p in polls}
+                if seen == want or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            assert seen == want, "the console's tallies never caught up with the room's answers"
         server.wait_workers()
         assert server.stop() == 0
     rows, uids = stored(server)
