@@ -254,8 +254,9 @@ def serve(workers: int, deck_path: str | None, host: str, port: int, db: str, re
                f"later with: workshop serve --workers {workers} --resume {cluster.sid}", err=True)
     sys.stdout.flush()
     cluster.supervise()
-    if any(w.restarts for w in cluster.workers):
-        click.echo(f"Workers were restarted: their logs are kept in {folder}", err=True)
+    if any(w.restarts or "Traceback" in w.tail(10**6) for w in cluster.workers):
+        click.echo(f"Workers were restarted or logged errors: their logs are kept in {folder}",
+                   err=True)
     else:
         shutil.rmtree(folder, ignore_errors=True)
     click.echo(f"Stopped. Resume with: workshop serve --workers {workers} --resume {cluster.sid}",

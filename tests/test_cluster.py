@@ -249,6 +249,7 @@ def test_a_worker_killed_mid_burst_loses_no_acknowledged_answer(backing, tmp_pat
             tallies = console.call("sync", {})["tallies"]
         assert server.stderr.count("exited with -9; restarting") == 6
         assert server.stop() == 0
+        assert server.errors() == []
     rows, uids = stored(server)
     expected = {(p.participant, poll): value for p in tracker.phones for poll, value in p.acked.items()}
     assert rows == expected
@@ -343,6 +344,7 @@ def fault_session(backing, tmp_path, down, up, down_for: float, errors_expected:
             assert seen == want, "the console's tallies never caught up with the room's answers"
         server.wait_workers()
         assert server.stop() == 0
+        assert server.errors() == []
     rows, uids = stored(server)
     assert {k: v for k, v in rows.items() if k[1] in polls} == phones.acked
     assert len(phones.acked) == 16 * 3  # three rounds, each phone on another poll each time

@@ -23,6 +23,7 @@ class ClusterServer(RealServer):
     def __init__(self, workdir: Path, workers: int, database: str, redis_url: str = "", **kw):
         super().__init__(workdir, **kw)
         self.workers, self.database, self.redis_url = workers, database, redis_url
+        self.env.setdefault("TMPDIR", str(self.workdir))  # the workers' logs, kept with the test's
 
     def command(self, resume: str | None = None) -> list[str]:
         argv = super().command(resume)
@@ -68,6 +69,19 @@ class ClusterServer(RealServer):
         name = rng.choice(sorted(workers))
         workers[name].send_signal(signal.SIGKILL)
         return name
+
+    def errors(self) -> list[str]:
+        """Every traceback through server/ in the supervisor's and the workers' logs (a clean
+        stop removes the workers' logs only when they hold none)."""
+        import re
+        from tests.support.server import ROOT
+        found = super().errors()
+        for log in sorted(self.workdir.glob("workshop-cluster-*/w*.log")):
+            for block in re.split(r"(?m)^(?=Traceback \(most recent call last\))",
+                                  log.read_text(errors="replace")):
+                if f'File "{ROOT / "server"}' in block:
+                    found.append(f"{log.name}: {block}")
+        return found
 
     def all_pids(self) -> list[int]:
         return [self.proc.pid] + [p.pid for p in self.children().values()]
