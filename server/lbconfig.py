@@ -10,8 +10,9 @@ Why each line is there (docs/scale-out.md says more):
   address, and would land on one worker.
 - New phones (no cookie yet) go to the worker with the fewest connections (`leastconn`): a
   restarted worker fills up again instead of staying empty.
-- A worker is checked with `GET /healthz` every second; a dead one is taken out within about
-  two seconds, and `option redispatch 1` sends a phone whose cookie names it (or whose
+- A worker is checked with `GET /healthz` every second (a busy one has 3 s to answer); a
+  dead one is taken out at the first connection it refuses (`observe layer4`, `on-error
+  mark-down`: `leastconn` would otherwise keep choosing it, having the fewest phones), and `option redispatch 1` sends a phone whose cookie names it (or whose
   connection is refused) to another worker, whose Engine.IO does not know the old session:
   the phone's client opens a new one at once.
 - Websockets are plain HTTP upgrades to HAProxy in http mode; `timeout tunnel` then governs
@@ -68,7 +69,8 @@ backend workers
     cookie {COOKIE} insert indirect nocache httponly
     option httpchk GET /healthz
     http-check expect status 200
-    default-server check inter 1s fastinter 250ms downinter 500ms fall 2 rise 1
+    timeout check 3s
+    default-server check inter 1s fastinter 250ms downinter 500ms fall 2 rise 1 observe layer4 error-limit 1 on-error mark-down
 {servers}
 """
 
