@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from server.cli import cli
 from server.lbconfig import haproxy_config
 from server.rooms import Room
-from tests.support import DECK, ROOT, new_token
+from tests.support import DECK, ROOT, Refused, new_token
 from tests.support import services
 from tests.support.balanced import ClusterServer
 from tests.test_crash_recovery import Tracker
@@ -83,7 +83,15 @@ def test_a_killed_worker_is_restarted_and_ctrl_c_stops_everything(tmp_path):
         first.kill()
         again = server.wait_workers()["w1"]
         assert again.pid != first.pid
-        with server.phone(token) as phone:  # the same person, through the same balancer
+        deadline = time.monotonic() + 10  # until HAProxy's next check finds it up, as a page retries
+        while True:
+            try:
+                phone = server.phone(token)
+                break
+            except Refused:
+                assert time.monotonic() < deadline, "the restarted worker never came back"
+                time.sleep(0.3)
+        with phone:  # the same person, through the same balancer
             assert phone.wait_for("welcome")["participant"]["id"] == welcome["participant"]["id"]
         pids = server.all_pids()
         assert len(pids) == 3  # supervisor, w1, HAProxy
