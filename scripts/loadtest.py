@@ -94,6 +94,11 @@ def main(argv=None) -> int:
     ap.add_argument("--qa", action="store_true", help="audience Q&A instead of polls: a few questions "
                     "are asked, then every phone upvotes one in a burst (scripts/load/qa.py)")
     ap.add_argument("--keep", metavar="DIR", help="keep the servers' databases and logs in DIR")
+    ap.add_argument("--workers", type=int, metavar="N", help="run the load against `serve --workers "
+                    "N` on its own Redis and PostgreSQL, then one process on SQLite (scripts/load/cluster.py)")
+    ap.add_argument("--kill-worker", type=int, default=0, metavar="K",
+                    help="with --workers: SIGKILL K workers at random moments of the bursts")
+    ap.add_argument("--no-single", action="store_true", help="with --workers: skip the one-process run")
     args = ap.parse_args(argv)
     use_the_venv()
     from scripts.load.run import run_once  # the test extras, now that they are there
@@ -104,6 +109,9 @@ def main(argv=None) -> int:
     if args.qa:
         return main_qa(args)
     polls = choose_polls(args.deck, args.polls)
+    if args.workers:
+        from scripts.load.cluster import main_cluster
+        return main_cluster(args, polls)
     runs = {"workshop": [], "bare": []}
     with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
         if args.keep:  # the servers' databases and logs, to look at afterwards

@@ -11,6 +11,7 @@ import click
 
 from workshop import settings
 from workshop.deck import NAMES
+from .lbconfig import lb_config
 
 if TYPE_CHECKING:
     from workshop.store import Store
@@ -46,7 +47,8 @@ def load_or_fail(path):
     return deck
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             commands=[lb_config])  # server/lbconfig.py: HAProxy for workers on several hosts
 @click.version_option(package_name="workshop-kit")
 def cli():
     """Run a live workshop from one laptop: slides, phone polls, printed handouts."""
@@ -84,14 +86,23 @@ def check(deck, as_json):
 @click.option("--qr/--no-qr", default=True, help="Draw the join QR code in the terminal.")
 @click.option("--names", type=click.Choice(NAMES), default=None,
               help="Anonymous (no names asked) or named (names shown to you); default: the deck's.")
-def serve(deck, host, port, db, redis_url, resume_id, public_url, qr, names):
+@click.option("--workers", type=int, metavar="N", help="Run N processes behind HAProxy on "
+              "--host/--port (docs/scale-out.md).")
+@click.option("--behind-proxy", is_flag=True, help="Take phones' addresses from X-Forwarded-For "
+              "(only where phones reach this server through the balancer alone).")
+def serve(deck, host, port, db, redis_url, resume_id, public_url, qr, names, workers, behind_proxy):
     """Start a live session (or resume one) and print its join, projector and console URLs."""
     from . import runner
     if deck is None and not resume_id:
         deck = settings.default_deck()
     loaded = load_or_fail(deck) if deck else None  # a resumed session keeps its own deck
+    redis_url = redis_url if redis_url is not None else settings.get("REDIS_URL")
+    if workers is not None:
+        from . import cluster
+        return cluster.serve(workers, deck, host, port, db or default_db(), redis_url, resume_id,
+                             public_url, qr, names)
     runner.serve(loaded, deck, host, port, db or default_db(), resume_id, public_url, qr, names,
-                 redis_url=redis_url if redis_url is not None else settings.get("REDIS_URL"))
+                 redis_url=redis_url, behind_proxy=behind_proxy)
 
 
 @cli.command()

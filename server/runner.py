@@ -59,7 +59,7 @@ def lan_address() -> str:
 
 
 def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr, names=None,
-          redis_url: str = "") -> None:
+          redis_url: str = "", behind_proxy: bool = False) -> None:
     """Serve a new session on `deck` (read from `deck_path`), or resume a stored one."""
     from .app import create_app
     from .live import live
@@ -74,6 +74,9 @@ def serve(deck, deck_path, host, port, db, resume_id, public_url, show_qr, names
         shown = lan_address() if host in ("0.0.0.0", "::", "") else host
         public_url = f"http://{shown}:{port}"
     app = create_app({"DB": db, "PUBLIC_URL": public_url, "REDIS_URL": redis_url or ""})
+    if behind_proxy:  # the balancer's X-Forwarded-For: the join-guess limit is per phone's address
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)
     lv = live(app)
     if resume_id:
         room: Room | None = lv.rooms.resume(resume_id, deck)

@@ -70,7 +70,7 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
     workers = Workers(args, worker_config(args, target, run_no))
     ask = workers.ask
 
-    monitor = Monitor(target.get("pid"))
+    monitor = target.get("monitor") or Monitor(target.get("pid"))  # a cluster brings its own
 
     async def drive():
         loop = asyncio.get_running_loop()
@@ -114,6 +114,8 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
             start = time.monotonic() + 0.2
             fetch = (asyncio.ensure_future(download(target, args.download, start + args.burst / 2))
                      if args.download else None)
+            if target.get("on_burst"):  # `--kill-worker`: the cluster's faults, timed to the burst
+                target["on_burst"](start, args.burst)
             got = await loop.run_in_executor(None, ask, ("burst", poll, start, args.burst, args.drop_share),
                                              args.burst + 3 * args.ack_timeout + 60)
             if fetch:

@@ -155,6 +155,12 @@ def wait_for_quiet(cores: float, timeout: float) -> float:
 
 def read_store(db: str, session: str, polls: list[str]) -> dict:
     """Return {(poll, participant): rows} for the test's polls, read by another connection."""
+    if "://" in db:  # a cluster's PostgreSQL
+        import psycopg
+        with psycopg.connect(db) as pg:
+            rows = pg.execute("SELECT poll_id, participant_id, COUNT(*) FROM answers WHERE session_id = %s "
+                              "AND poll_id = ANY(%s) GROUP BY poll_id, participant_id", [session, polls])
+            return {(p, int(pid)): n for p, pid, n in rows}
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
         marks = ",".join("?" * len(polls))
