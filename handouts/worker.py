@@ -46,11 +46,11 @@ class Builder:
 
     def session_results(self, db: str, deck_key, deck, session: str, version):
         import handouts
-        from workshop.store import open_store
+        from workshop.store import is_url, open_store
         key = (db, deck_key, session)  # results are tallied by a deck: an edited deck reads again
         cached = self.results.get(key)
         if cached is None or version is None or cached[0] != version:
-            if not os.path.isfile(db):
+            if not is_url(db) and not os.path.isfile(db):
                 raise FileNotFoundError(f"no database at {db}")
             store = open_store(db)
             try:

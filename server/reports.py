@@ -12,6 +12,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from workshop.store import is_url
+
 from .rooms import Room
 
 WORKER_TIMEOUT = 300  # seconds one report may take before the worker is replaced
@@ -187,9 +189,11 @@ def report(room: Room, builder: str, config: dict, **kwargs) -> bytes:
 
 def _build(room: Room, builder: str, config: dict, **kwargs) -> bytes:
     global _pool
-    if config["ASYNC_MODE"] == "gevent" and room.store.path != ":memory:" and room.deck.path:
+    location = room.store.location  # a SQLite file or a postgresql:// URL: the worker opens it too
+    if config["ASYNC_MODE"] == "gevent" and location != ":memory:" and room.deck.path:
         _pool = _pool or Pool(config["REPORT_WORKERS"])
-        return _pool.build({"db": os.path.abspath(room.store.path), "deck": os.path.abspath(room.deck.path),
+        db = location if is_url(location) else os.path.abspath(location)
+        return _pool.build({"db": db, "deck": os.path.abspath(room.deck.path),
                               "session": room.id, "version": room.results_version, "builder": builder,
                               "kwargs": kwargs})
     import handouts  # the tests' threading mode, and in-memory stores

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import psutil
 
+from scripts.load.servers import Monitor, machine_busy
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPONENTS = ("workers", "haproxy", "supervisor", "redis", "postgresql")
 
@@ -52,6 +54,7 @@ class ClusterMonitor:
         self.proc = self.roots["supervisor"]  # run_once reports peak_rss_mb when this is set
         self.peak = 0
         self.marks: list[dict] = []
+        self.samples: list[tuple[float, float, float]] = []  # (monotonic, cluster CPU s, machine busy s)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -67,7 +70,11 @@ class ClusterMonitor:
         return out
 
     def _run(self) -> None:
+        ticks = 0
         while not self.stopping.wait(0.1):
+            ticks += 1
+            if ticks % 5 == 0:  # every 0.5 s, as Monitor does: what `cores` reads
+                self.samples.append((time.monotonic(), sum(self.components().values()), machine_busy()))
             rss = 0
             for p in self.processes():
                 try:
@@ -98,6 +105,9 @@ class ClusterMonitor:
         parts = self.components()
         self.marks.append(parts)
         return sum(parts.values())
+
+    # the cluster's cores (every component together) and the machine's during a burst
+    cores = Monitor.cores
 
     def stop(self) -> None:
         self.stopping.set()

@@ -204,7 +204,8 @@ def run_once(args, target: dict, polls: list[dict], run_no: int) -> dict:
     out["generator_queue_ms_p99"] = ms(pct([r["sent"] - r["emitted"] for r in ok if "emitted" in r], 99))
     # which component ran out: the server's cores (1.0 = its one thread is full) and the machine's
     cores = [c for c in res["cores"] if c["server"] is not None]
-    out["bursts_cores"] = {k: max(c[k] for c in cores) if cores else None
+    # a burst shorter than a second has no busiest second: None, left out of the maximum
+    out["bursts_cores"] = {k: max((c[k] for c in cores if c[k] is not None), default=None)
                            for k in ("server", "server_max_1s", "machine", "machine_max_1s")}
     m = res["meters"]
     out["generator"] = generator_summary(m["connect"], m["bursts"], m["phones"])

@@ -143,6 +143,7 @@ class Store(Protocol):
     """What the live room, the reports and the CLI need of a store."""
 
     clock: object  # returns the time every row is stamped with; simulate drives it
+    location: str  # what open_store takes to reach this store again (a report worker does)
 
     # sessions
     def create_session(self, session_id: str, deck_path: str, deck_title: str, join_code: str,

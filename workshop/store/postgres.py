@@ -83,6 +83,7 @@ class PostgresStore(PostgresQA):
 
     def __init__(self, url: str, clock=time.time):
         self.url = url
+        self.location = url  # what open_store takes to reach this store again
         self.clock = clock
         _check_gevent()
         conninfo, settings = pool_settings(url)

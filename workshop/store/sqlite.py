@@ -93,6 +93,7 @@ class SQLiteStore(SQLiteQA):
 
     def __init__(self, path: str | Path, clock=time.time):
         self.path = str(path)
+        self.location = self.path  # what open_store takes to reach this store again
         self.clock = clock
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
