@@ -50,6 +50,14 @@ def emit(event: str, payload, to: str) -> None:
     socketio.emit(event, payload, to=to, ignore_queue=True)
 
 
+def heard(to: str) -> bool:
+    """Whether any client of this process is in a Socket.IO room: a process of a cluster with
+    no projector or console of its own need not build their messages ten times a second."""
+    server = getattr(socketio, "server", None)
+    rooms = getattr(getattr(server, "manager", None), "rooms", None)
+    return rooms is None or bool(rooms.get("/", {}).get(to))
+
+
 class Pending:
     """What one room has changed since the ticker last pushed it."""
 
@@ -94,9 +102,9 @@ class Broadcaster:
                 p.questions = p.phone_questions = True
             if change.tallies and room.shows_results_of(change.tallies):
                 p.phone_results = True
+        if change.state and heard(facilitators(room)):
+            emit("facilitator_state", room.facilitator_state(self.join_url(room)), to=facilitators(room))
         if change.state:
-            emit("facilitator_state", room.facilitator_state(self.join_url(room)),
-                          to=facilitators(room))
             for poll_id in sorted(change.reset):
                 self.to_phones(room, "reset", {"poll": poll_id})
             current = room.state.current_poll
@@ -136,9 +144,12 @@ class Broadcaster:
                     p.phone_results, p.phones_pushed_at = False, now
             if tallies or people:
                 self.busy_at = now
+            watched = heard(facilitators(room))
+            if watched and (tallies or people):
                 emit("tally", room.tally_message(tallies), to=facilitators(room))
-            if any(poll_id in room.deck.polls and polltypes.get(room.deck.polls[poll_id].type).free_text
-                   for poll_id in tallies):
+            if watched and any(poll_id in room.deck.polls
+                               and polltypes.get(room.deck.polls[poll_id].type).free_text
+                               for poll_id in tallies):
                 emit("queue", room.queue_message(), to=facilitators(room))
             self.push_questions(p, now)
             results = room.phone_results() if results_due else None
@@ -157,7 +168,7 @@ class Broadcaster:
             to_phones = p.phone_questions and now - p.questions_pushed_at >= interval
             if to_phones:
                 p.phone_questions, p.questions_pushed_at = False, now
-        if to_facilitators:
+        if to_facilitators and heard(facilitators(room)):
             self.busy_at = now
             emit("questions", room.facilitator_questions(), to=facilitators(room))
             emit("queue", room.queue_message(), to=facilitators(room))

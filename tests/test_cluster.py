@@ -122,13 +122,36 @@ def cluster(backing, tmp_path, workers: int) -> ClusterServer:
     return ClusterServer(tmp_path / "cluster", workers, database, redis.url)
 
 
-def recount(server: ClusterServer, deck) -> dict:
+def recount(server: ClusterServer, deck, shown: dict | None = None) -> dict:
+    """The tallies a room rebuilt from the store shows; `shown` gets each open poll's shown
+    answers, {poll: {(participant, text)}}."""
     store = open_store(server.database)
     try:
         room = Room(deck, store.session(server.sid), store)
+        if shown is not None:
+            for pid, tally in room.tallies.items():
+                if hasattr(tally, "texts"):
+                    shown[pid] = {(who, text) for who, text in tally.texts.items()
+                                  if tally.status[who] == "shown"}
         return {pid: room.snapshot(pid) for pid in deck.polls}
     finally:
         store.close()
+
+
+def same_latest(tallies: dict, truth: dict, shown: dict) -> dict:
+    """The console's tallies with each open poll's `latest` taken as the recount's when it lists
+    as many of the poll's shown answers. Its order is the order the console's worker heard
+    them in: an answer a killed worker committed but never published is heard on the phone's
+    resend, later than the store's clock says it was given (docs/scale-out.md)."""
+    out = {}
+    for pid, t in tallies.items():
+        t = dict(t)
+        if pid in shown and "latest" in t and pid in truth:
+            served = {(e["participant"], e["text"]) for e in t["latest"]}
+            if len(served) == len(t["latest"]) == len(truth[pid]["latest"]) and served <= shown[pid]:
+                t["latest"] = truth[pid]["latest"]
+        out[pid] = t
+    return out
 
 
 def stored(server: ClusterServer) -> tuple[dict, set]:
@@ -150,7 +173,9 @@ def settled(console, server: ClusterServer, deck, within: float = 20.0) -> tuple
     the console's worker hears the other workers' answers a moment after they are acked."""
     deadline = time.monotonic() + within
     while True:
-        tallies, truth = console.call("sync", {})["tallies"], recount(server, deck)
+        shown: dict = {}
+        truth = recount(server, deck, shown)
+        tallies = same_latest(console.call("sync", {})["tallies"], truth, shown)
         if tallies == truth or time.monotonic() > deadline:
             return tallies, truth
         time.sleep(0.5)
