@@ -99,6 +99,9 @@ def main(argv=None) -> int:
     ap.add_argument("--kill-worker", type=int, default=0, metavar="K",
                     help="with --workers: SIGKILL K workers at random moments of the bursts")
     ap.add_argument("--no-single", action="store_true", help="with --workers: skip the one-process run")
+    ap.add_argument("--direct", action="store_true",
+                    help="with --workers: phones connect to the workers themselves, spread evenly, "
+                         "not through HAProxy (for more phones than its open files allow)")
     args = ap.parse_args(argv)
     use_the_venv()
     from scripts.load.run import run_once  # the test extras, now that they are there

@@ -181,9 +181,22 @@ class ClusterTarget:
             self.stop()
             raise SystemExit(f"the cluster did not start; see {self.log.name}")
 
-    def target(self) -> dict:
+    def worker_urls(self) -> list[str]:
+        """The workers' own addresses (their `--port`), read off the supervisor's children."""
+        urls = []
+        for child in psutil.Process(self.proc.pid).children():
+            argv = child.cmdline()
+            if "--behind-proxy" in argv:
+                urls.append(f"http://127.0.0.1:{argv[argv.index('--port') + 1]}")
+        return sorted(urls)
+
+    def target(self, direct: bool = False) -> dict:
+        """What the load run drives; `direct`: phones spread over the workers themselves, as
+        several load balancers (or DNS round robin) would, where one HAProxy cannot hold
+        them all (it needs two open files per phone: docs/scale-out.md)."""
         return {"kind": "cluster", "url": self.url, "session": self.session, "code": self.code,
-                "key": self.key, "db": self.database, "pid": self.proc.pid}
+                "key": self.key, "db": self.database, "pid": self.proc.pid,
+                **({"urls": self.worker_urls()} if direct else {})}
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -213,7 +226,7 @@ def run_cluster(args, polls: list[dict], run_no: int, folder: Path) -> dict:
     try:
         monitor = ClusterMonitor(cluster.proc.pid, cluster.redis.proc.pid, cluster.pg.proc.pid)
         killer = Killer(cluster.proc.pid, args.kill_worker, len(polls), args.seed + run_no)
-        target = {**cluster.target(), "monitor": monitor, "on_burst": killer.on_burst}
+        target = {**cluster.target(direct=args.direct), "monitor": monitor, "on_burst": killer.on_burst}
         res = run_once(args, target, polls, run_no)
         res["workers"] = args.workers
         res["killed"] = len(killer.killed)

@@ -85,7 +85,8 @@ class Phone:
             if not welcomed.done():
                 welcomed.set_result(True)
         sio.on("welcome", welcome)
-        await sio.connect(self.cfg["url"], transports=["websocket"], wait_timeout=20,
+        urls = self.cfg["urls"]  # the server, or with --direct each worker of a cluster in turn
+        await sio.connect(urls[self.index % len(urls)], transports=["websocket"], wait_timeout=20,
                           auth={"role": "participant", "code": self.cfg["code"], "token": self.token})
         await asyncio.wait_for(welcomed, 20)
         self.stamp_writes(sio.eio.ws)
@@ -271,8 +272,8 @@ def worker_main(conn, cfg: dict, indices: list[int]) -> None:
 
 def worker_config(args, target: dict, run_no: int) -> dict:
     """Return what every load worker of one run needs to know (picklable)."""
-    return {"url": target["url"], "code": target["code"], "run": run_no, "seed": args.seed + run_no,
-            "wave": args.wave, "wave_pause": args.wave_pause, "loop": args.loop,
+    return {"urls": target.get("urls") or [target["url"]], "code": target["code"], "run": run_no,
+            "seed": args.seed + run_no, "wave": args.wave, "wave_pause": args.wave_pause, "loop": args.loop,
             "ack_timeout": args.ack_timeout}
 
 
