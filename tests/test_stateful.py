@@ -22,6 +22,7 @@ from workshop.deck_file import load_deck
 from server.rooms import Room, RoomRegistry
 from workshop.polltypes import AnswerError, normalize_answer
 from workshop.session import ControlError
+from tests.support.pg import empty
 from workshop.store import open_store
 
 DECK_DIR = Path(tempfile.mkdtemp(prefix="stateful-deck-"))
@@ -69,11 +70,15 @@ class RoomMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="stateful-"))
-        self.rooms = RoomRegistry(open_store(self.dir / "room.db", clock=Ticker()))
+        self.rooms = RoomRegistry(self.open_store())
         self.room = self.rooms.create(DECK, str(DECK_PATH))
         self.people: dict[str, int] = {}  # token -> participant id
         self.model: dict[tuple[int, str], tuple[object, str]] = {}  # (participant, poll) -> (value, uid)
         self.seen: set[tuple[int, str, str]] = set()  # (participant, poll, uid) of every answer given
+
+    def open_store(self):
+        """A new store for each example: a SQLite file here, PostgreSQL below."""
+        return open_store(self.dir / "room.db", clock=Ticker())
 
     def teardown(self):
         self.rooms.store.close()
@@ -237,6 +242,31 @@ RoomMachine.TestCase.settings = settings(max_examples=50, stateful_step_count=30
                                          suppress_health_check=[HealthCheck.too_slow])
 test_live_room_equals_a_recount_from_the_store = RoomMachine.TestCase
 pytest.mark.slow(test_live_room_equals_a_recount_from_the_store)  # hypothesis: hundreds of rooms
+
+
+class PostgresRoomMachine(RoomMachine):
+    """The same model check on the PostgreSQL store (the tests' own server, its shared database
+    emptied for each example)."""
+
+    url = ""  # set by `on_postgres` for the test below
+
+    def open_store(self):
+        assert self.url.startswith("postgresql://"), "the on_postgres fixture gives the database"
+        empty(self.url)
+        return open_store(self.url, clock=Ticker())
+
+
+PostgresRoomMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=30, deadline=None,
+                                                 suppress_health_check=[HealthCheck.too_slow])
+test_live_room_equals_a_recount_on_postgresql = PostgresRoomMachine.TestCase
+pytest.mark.slow(test_live_room_equals_a_recount_on_postgresql)
+
+
+@pytest.fixture(autouse=True)
+def on_postgres(request):
+    """Give the PostgreSQL model check its database (and only it: the others need no server)."""
+    if request.node.cls is test_live_room_equals_a_recount_on_postgresql:
+        PostgresRoomMachine.url = request.getfixturevalue("postgres_url")
 
 
 def test_a_changed_open_answer_is_newest_after_a_rebuild_too(tmp_path):
