@@ -105,3 +105,13 @@ def facilitator(app, room):
     yield c
     if c.is_connected():
         c.disconnect()
+
+
+@pytest.fixture(scope="module")
+def redis(tmp_path_factory):
+    """A Redis of the tests' own for one module (tests/support/services.py)."""
+    from tests.support import services
+    services.require("redis")
+    server = services.Redis(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()

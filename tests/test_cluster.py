@@ -27,7 +27,7 @@ from server.rooms import Room
 from tests.support import DECK, ROOT, Refused, new_token
 from tests.support import services
 from tests.support.balanced import ClusterServer
-from tests.test_crash_recovery import Tracker
+from tests.test_crash_recovery import Tracker, disconnect_all, stop_bursts
 from workshop.deck_file import load_deck
 from workshop.store import open_store
 
@@ -273,17 +273,10 @@ async def kill_cycle(tracker: Tracker, server: ClusterServer, rng: random.Random
                 t.result()  # a failed check inside a burst fails the test here
         killed = server.kill_worker(rng)
         await asyncio.sleep(0.5)  # the other workers' phones carry on meanwhile
-        for t in tasks:
-            t.cancel()
-        for t in tasks:
-            with contextlib.suppress(asyncio.CancelledError, socketio.exceptions.TimeoutError,
-                                     socketio.exceptions.BadNamespaceError):
-                await t
+        await stop_bursts(tasks)
         return killed
     finally:
-        for c in clients:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(c.disconnect(), 5)
+        await disconnect_all(clients)
 
 
 @pytest.mark.slow

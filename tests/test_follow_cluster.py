@@ -20,14 +20,6 @@ from workshop.deck_file import load_deck
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def redis(tmp_path_factory):
-    services.require("redis")
-    server = services.Redis(tmp_path_factory.mktemp("redis")).start()
-    yield server
-    server.stop()
-
-
 def synced(proc, key):
     with proc.facilitator() as f:
         return f.call("sync")["tallies"]

@@ -11,17 +11,8 @@ import pytest
 from server.bus import Shared
 from server.limits import SharedGuessLimiter, SharedRateLimiter
 from server.reports import ClusterSlots, ReportError
-from tests.support import services
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def redis(tmp_path_factory):
-    services.require("redis")
-    server = services.Redis(tmp_path_factory.mktemp("redis")).start()
-    yield server
-    server.stop()
 
 
 def test_a_budget_in_redis_is_shared_by_every_limiter_of_the_key(redis):

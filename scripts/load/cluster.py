@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import psutil
 
-from scripts.load.servers import Monitor, machine_busy
+from scripts.load.servers import Monitor, machine_busy, read_session
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPONENTS = ("workers", "haproxy", "supervisor", "redis", "postgresql")
@@ -166,17 +165,7 @@ class ClusterTarget:
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log,
                                      text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self.url = f"http://127.0.0.1:{self.port}"
-        self.session = self.code = self.key = None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not (self.session and self.key):
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            if m := re.search(r"session (\w+), join code (\w+)", line):
-                self.session, self.code = m.groups()
-            if m := re.search(r"Projector URL: .*\?key=(\S+)", line):
-                self.key = m.group(1)
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        self.session, self.code, self.key = read_session(self.proc, 120)
         if not (self.session and self.key):
             self.stop()
             raise SystemExit(f"the cluster did not start; see {self.log.name}")

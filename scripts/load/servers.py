@@ -16,6 +16,24 @@ from tests.support.server import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def read_session(proc: subprocess.Popen, timeout: float) -> tuple:
+    """Read `workshop serve`'s session id, join code and facilitator key off its output (one
+    process or `--workers`); None for what it did not print before exiting or `timeout`. The rest
+    of its output is read away in a thread, so that it never blocks on a full pipe."""
+    session = code = key = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not (session and key):
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if m := re.search(r"session (\w+), join code (\w+)", line):
+            session, code = m.groups()
+        if m := re.search(r"Projector URL: .*\?key=(\S+)", line):
+            key = m.group(1)
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    return session, code, key
+
+
 class Server:
     """A server subprocess on 127.0.0.1 with a fresh database; its ids read from its output."""
 
@@ -36,17 +54,7 @@ class Server:
                                      stderr=self.log, text=True, env={**os.environ, **(env or {})})
         self.pid = self.proc.pid
         self.url = f"http://127.0.0.1:{self.port}"
-        self.session = self.code = self.key = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (self.session and self.key):
-            line = self.proc.stdout.readline()
-            if not line:
-                raise SystemExit(f"{kind} server exited; see {self.log.name}")
-            if m := re.search(r"session (\w+), join code (\w+)", line):
-                self.session, self.code = m.groups()
-            if m := re.search(r"Projector URL: .*\?key=(\S+)", line):
-                self.key = m.group(1)
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+        self.session, self.code, self.key = read_session(self.proc, 60)
         if not (self.session and self.key):
             self.stop()
             raise SystemExit(f"{kind} server did not print its session; see {self.log.name}")

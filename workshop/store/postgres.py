@@ -31,12 +31,12 @@ import psycopg
 from psycopg import errors
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from . import (Answer, JoinCodeTaken, Participant, PollClosed, RoomState, SessionRow, StaleState,
+from . import (Answer, JoinCodeTaken, PollClosed, RoomState, SessionRow, StaleState,
                StoreUnavailable)
 from .postgres_qa import PostgresQA
 from .postgres_schema import migrate
+from .rows import SharedRows, percent_markers
 
-SESSION_COLUMNS = "id, deck_path, deck_title, join_code, facilitator_key, created_at, ended_at, names"
 ANSWER_COLUMNS = ("session_id, poll_id, participant_id, value, uid, first_at, last_at, hidden, "
                   "status, reason, rev")
 POOL_OPTIONS = {"pool_min": ("min_size", int, 1), "pool_max": ("max_size", int, 10),
@@ -78,8 +78,10 @@ def pool_settings(url: str) -> tuple[str, dict]:
     return urlunsplit(parts._replace(query=urlencode(query))), settings
 
 
-class PostgresStore(PostgresQA):
+class PostgresStore(SharedRows, PostgresQA):
     """One PostgreSQL database of sessions, participants and answers, shared by processes."""
+
+    _sql = staticmethod(percent_markers)  # rows.py writes `?`; psycopg takes `%s`
 
     def __init__(self, url: str, clock=time.time):
         self.url = url
@@ -180,28 +182,6 @@ class PostgresStore(PostgresQA):
             raise
         return self.session(session_id)
 
-    def session(self, session_id: str) -> SessionRow | None:
-        rows = self._query(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = %s", (session_id,))
-        return SessionRow(*rows[0]) if rows else None
-
-    def session_by_code(self, join_code: str) -> SessionRow | None:
-        rows = self._query(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE join_code = %s", (join_code,))
-        return SessionRow(*rows[0]) if rows else None
-
-    def sessions(self) -> list[dict]:
-        """Return every session with its counts, newest first."""
-        rows = self._query(
-            f"SELECT {SESSION_COLUMNS}, (SELECT COUNT(*) FROM participants p WHERE p.session_id = s.id), "
-            "(SELECT COUNT(*) FROM answers a WHERE a.session_id = s.id), "
-            "(SELECT MAX(last_at) FROM answers a WHERE a.session_id = s.id) "
-            "FROM sessions s ORDER BY s.created_at DESC")
-        n = len(SESSION_COLUMNS.split(","))
-        return [dict(session=SessionRow(*r[:n]), participants=r[n], answers=r[n + 1],
-                     last_answer_at=r[n + 2]) for r in rows]
-
-    def end_session(self, session_id) -> None:
-        self._tx([("UPDATE sessions SET ended_at = %s WHERE id = %s", (self.clock(), session_id))])
-
     # ----- the room's state -----
 
     def state(self, session_id) -> RoomState:
@@ -255,34 +235,7 @@ class PostgresStore(PostgresQA):
                      for p, (status, revealed) in state.polls.items()])
         return state.but(version=state.version + 1)
 
-    # ----- participants -----
-
-    def participant(self, session_id, token) -> Participant | None:
-        rows = self._query("SELECT id, session_id, token, pseudonym, nickname, joined_at, team "
-                           "FROM participants WHERE session_id = %s AND token = %s", (session_id, token))
-        return Participant(*rows[0]) if rows else None
-
-    def add_participant(self, session_id, token, pseudonym, nickname="") -> Participant:
-        self._tx([("INSERT INTO participants (session_id, token, pseudonym, nickname, joined_at) "
-                   "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (session_id, token) DO NOTHING",
-                   (session_id, token, pseudonym, nickname, self.clock()))])
-        return self.participant(session_id, token)
-
-    def set_team(self, participant_id, team) -> None:
-        self._tx([("UPDATE participants SET team = %s WHERE id = %s", (team, participant_id))])
-
-    def set_nickname(self, participant_id, nickname) -> None:
-        self._tx([("UPDATE participants SET nickname = %s WHERE id = %s", (nickname, participant_id))])
-
-    def participants(self, session_id) -> list[Participant]:
-        return [Participant(*r) for r in self._query(
-            "SELECT id, session_id, token, pseudonym, nickname, joined_at, team FROM participants "
-            "WHERE session_id = %s ORDER BY id", (session_id,))]
-
-    def participant_count(self, session_id) -> int:
-        return self._query("SELECT COUNT(*) FROM participants WHERE session_id = %s", (session_id,))[0][0]
-
-    # ----- answers -----
+    # ----- answers (sessions' reads and participants: rows.py) -----
 
     def save_answer(self, session_id, poll_id, participant_id, value, uid="", status="shown",
                     reason="") -> int:

@@ -9,7 +9,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import Answer, JoinCodeTaken, Participant, PollClosed, RoomState, SessionRow, StaleState
+from . import Answer, JoinCodeTaken, PollClosed, RoomState, SessionRow, StaleState
+from .rows import SharedRows
 from .sqlite_qa import SQLiteQA
 
 SCHEMA = """
@@ -70,7 +71,6 @@ CREATE TABLE IF NOT EXISTS answer_uids (
 ) WITHOUT ROWID;
 """
 
-SESSION_COLUMNS = "id, deck_path, deck_title, join_code, facilitator_key, created_at, ended_at, names"
 ANSWER_COLUMNS = ("session_id, poll_id, participant_id, value, uid, first_at, last_at, hidden, "
                   "status, reason, rev")
 # Every change of an answer row takes the next number of one counter (answer_rev, one row):
@@ -88,7 +88,7 @@ SAVE_ANSWER = ("INSERT INTO answers (session_id, poll_id, participant_id, value,
                "rev = excluded.rev")
 
 
-class SQLiteStore(SQLiteQA):
+class SQLiteStore(SharedRows, SQLiteQA):
     """One SQLite database of sessions, participants and answers; safe to share across threads."""
 
     def __init__(self, path: str | Path, clock=time.time):
@@ -222,28 +222,6 @@ class SQLiteStore(SQLiteQA):
             raise
         return self.session(session_id)
 
-    def session(self, session_id: str) -> SessionRow | None:
-        rows = self._query(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
-        return SessionRow(*rows[0]) if rows else None
-
-    def session_by_code(self, join_code: str) -> SessionRow | None:
-        rows = self._query(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE join_code = ?", (join_code,))
-        return SessionRow(*rows[0]) if rows else None
-
-    def sessions(self) -> list[dict]:
-        """Return every session with its counts, newest first."""
-        rows = self._query(
-            f"SELECT {SESSION_COLUMNS}, (SELECT COUNT(*) FROM participants p WHERE p.session_id = s.id), "
-            "(SELECT COUNT(*) FROM answers a WHERE a.session_id = s.id), "
-            "(SELECT MAX(last_at) FROM answers a WHERE a.session_id = s.id) "
-            "FROM sessions s ORDER BY s.created_at DESC")
-        n = len(SESSION_COLUMNS.split(","))
-        return [dict(session=SessionRow(*r[:n]), participants=r[n], answers=r[n + 1],
-                     last_answer_at=r[n + 2]) for r in rows]
-
-    def end_session(self, session_id) -> None:
-        self._tx([("UPDATE sessions SET ended_at = ? WHERE id = ?", (self.clock(), session_id))])
-
     # ----- the room's state -----
 
     def state(self, session_id) -> RoomState:
@@ -290,33 +268,7 @@ class SQLiteStore(SQLiteQA):
                 [(session_id, p, status, int(revealed)) for p, (status, revealed) in state.polls.items()])
         return state.but(version=state.version + 1)
 
-    # ----- participants -----
-
-    def participant(self, session_id, token) -> Participant | None:
-        rows = self._query("SELECT * FROM participants WHERE session_id = ? AND token = ?",
-                           (session_id, token))
-        return Participant(*rows[0]) if rows else None
-
-    def add_participant(self, session_id, token, pseudonym, nickname="") -> Participant:
-        self._tx([("INSERT INTO participants (session_id, token, pseudonym, nickname, joined_at) "
-                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, token) DO NOTHING",
-                   (session_id, token, pseudonym, nickname, self.clock()))])
-        return self.participant(session_id, token)
-
-    def set_team(self, participant_id, team) -> None:
-        self._tx([("UPDATE participants SET team = ? WHERE id = ?", (team, participant_id))])
-
-    def set_nickname(self, participant_id, nickname) -> None:
-        self._tx([("UPDATE participants SET nickname = ? WHERE id = ?", (nickname, participant_id))])
-
-    def participants(self, session_id) -> list[Participant]:
-        return [Participant(*r) for r in self._query(
-            "SELECT * FROM participants WHERE session_id = ? ORDER BY id", (session_id,))]
-
-    def participant_count(self, session_id) -> int:
-        return self._query("SELECT COUNT(*) FROM participants WHERE session_id = ?", (session_id,))[0][0]
-
-    # ----- answers -----
+    # ----- answers (sessions' reads and participants: rows.py) -----
 
     def save_answer(self, session_id, poll_id, participant_id, value, uid="", status="shown",
                     reason="") -> int:
