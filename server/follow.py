@@ -244,6 +244,7 @@ class Follower:
     def __init__(self, rooms, bus, log, tell_later):
         self.rooms, self.bus, self.log = rooms, bus, log
         self.tell_later = tell_later  # (room, change) -> None: state changes are sent in a task
+        self.ready = False  # /healthz says so: a balancer sends no phone here before it is
 
     def on_event(self, session_id: str, event: dict) -> None:
         room = self.rooms.rooms.get(session_id)
@@ -257,11 +258,28 @@ class Follower:
 
     def on_reconnect(self, first: bool) -> None:
         """Events were (or may have been) missed: rebuild every room; after an outage, tell the
-        others to rebuild too (they may have missed ours)."""
+        others to rebuild too (they may have missed ours).
+
+        The first time, the rooms are rebuilt here and now, before this process says it is
+        ready: they were loaded before the subscription began, and a phone sent here in between
+        (a worker restarted after a crash fills up first) would be welcomed with answers that
+        other processes have since replaced."""
         for room in list(self.rooms.rooms.values()):
-            room.stale = True
             if not first:
+                room.stale = True
                 room._publish("resync")
+                continue
+            try:
+                room.rebuild()
+                change = room.follow_state()
+            except StoreUnavailable:
+                room.stale = True  # the next tick tries again
+                continue
+            if change.state:
+                self.tell_later(room, change)
+            elif change:
+                room._tell(change)
+        self.ready = True
 
     def tick(self) -> None:
         now = time.monotonic()

@@ -252,6 +252,10 @@ def export_json(session_id):
 
 @bp.route("/healthz")
 def healthz():
+    """The balancer's check: a process of a cluster is healthy once it follows the room."""
+    follower = live().follower
+    if follower is not None and not follower.ready:
+        return {"ok": False, "error": "starting", "message": "Not yet following the room."}, 503
     return {"ok": True}
 
 

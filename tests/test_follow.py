@@ -11,7 +11,7 @@ import pytest
 
 from server import bus as busmod
 from server.bus import Counts, decode, encode, newer
-from server.follow import state_change
+from server.follow import Follower, state_change
 from server.rooms import Room, RoomRegistry
 from workshop.polltypes import AnswerError
 from workshop.session import ControlError
@@ -327,3 +327,38 @@ def test_a_name_given_on_one_process_lets_the_phone_answer_on_another(tmp_path, 
     finally:
         for s in stores:
             s.close()
+
+
+def test_a_process_catches_up_before_it_says_it_is_ready(cluster):
+    """A worker restarted after a crash loads its room, then subscribes: an answer changed on
+    another process in between was never heard. Found by the cluster's kill test: the phone
+    was welcomed with its older answer. The first subscription rebuilds before /healthz is ok."""
+    a, b, _ = cluster
+    goto(a, "warmup-role")
+    p = a.join("token-ffffffffffffffff")
+    a.answer(p.id, "warmup-role", 1, "u1")
+    a.bus.hold = True  # published while b was not listening yet
+    a.answer(p.id, "warmup-role", 3, "u2")
+    assert b.my_answers(p.id)["warmup-role"] != a.my_answers(p.id)["warmup-role"]
+
+    class Rooms:
+        rooms = {b.id: b}
+    follower = Follower(Rooms(), b.bus, None, lambda room, change: room._tell(change))
+    assert not follower.ready
+    follower.on_reconnect(first=True)
+    assert follower.ready
+    assert b.my_answers(p.id) == a.my_answers(p.id)
+    assert tallies(b) == tallies(recount(a))
+
+
+def test_healthz_waits_for_the_process_to_follow_the_room(app, client):
+    from server.live import live
+
+    class NotYet:
+        ready = False
+    with app.app_context():
+        live(app).follower = NotYet()
+    r = client.get("/healthz")
+    assert r.status_code == 503 and r.json["error"] == "starting"
+    NotYet.ready = True
+    assert client.get("/healthz").json == {"ok": True}
