@@ -451,3 +451,32 @@ def test_the_cluster_load_test_kills_a_worker_and_loses_nothing(tmp_path):
     assert report["lost"] == 0 and report["duplicates"] == 0
     assert report["peak_rss_mb"] > 0
     assert set(report["components"]) == {"workers", "haproxy", "supervisor", "redis", "postgresql"}
+
+
+def test_direct_phones_are_spread_over_the_workers_own_addresses():
+    """`loadtest --direct`: phone i connects to worker i mod N, not to the balancer."""
+    from types import SimpleNamespace
+
+    from scripts.load.phones import worker_config
+    args = SimpleNamespace(seed=1, wave=100, wave_pause=0.0, loop="asyncio", ack_timeout=5)
+    urls = ["http://127.0.0.1:1001", "http://127.0.0.1:1002"]
+    direct = worker_config(args, {"url": "http://lb", "urls": urls, "code": "ABC"}, 0)
+    assert direct["urls"] == urls
+    assert [direct["urls"][i % len(direct["urls"])] for i in range(4)] == urls * 2
+    assert worker_config(args, {"url": "http://lb", "code": "ABC"}, 0)["urls"] == ["http://lb"]
+
+
+@pytest.mark.slow
+def test_the_direct_cluster_load_test_reaches_every_phone(tmp_path):
+    """`loadtest --workers 2 --direct`: the same load, phones on the workers' own ports."""
+    import json
+    import sys
+    services.require("redis", "postgresql", "haproxy")
+    out = tmp_path / "direct.json"
+    run = subprocess.run([sys.executable, "-m", "scripts.loadtest", "--workers", "2", "--direct", "-n", "20",
+                          "--polls", "1", "--burst", "1", "--ack-timeout", "5", "--no-single",
+                          "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert report["connected"] == 20 and report["acked"] == report["stored"] == 20
+    assert report["lost"] == 0 and report["duplicates"] == 0
