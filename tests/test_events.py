@@ -336,3 +336,21 @@ def test_a_big_room_gets_its_broadcasts_slice_by_slice_in_order(phone, facilitat
     for p in phones:
         titles = [s["poll"]["id"] for s in received(p, "state")]
         assert titles == ["homework-followers", "homework-process"]
+
+
+def test_no_projector_here_means_no_tally_is_built(live, room, phone, facilitator, monkeypatch):
+    """A process with no projector or console of its own (a cluster's other workers) builds no
+    tally for them on its tick; with one, it does."""
+    built = []
+    real = room.tally_message
+    monkeypatch.setattr(room, "tally_message", lambda polls: built.append(set(polls)) or real(polls))
+    p = phone()
+    room.control("goto", {"slide": room.deck.poll_slide_index("warmup-role")})
+    p.emit("answer", {"poll": "warmup-role", "value": 1, "uid": "u1"}, callback=True)
+    live.broadcaster.push()
+    assert built, "a console is connected: its tally is built"
+    facilitator.disconnect()
+    built.clear()
+    p.emit("answer", {"poll": "warmup-role", "value": 2, "uid": "u2"}, callback=True)
+    live.broadcaster.push()
+    assert built == []
